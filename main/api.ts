@@ -1,0 +1,180 @@
+import { z } from 'zod';
+import type { Payload, RecentSample } from './report/payload-schema.js';
+
+// The AgentApi contract: the only way a UI or another process reaches the agent.
+// `calls` is the one table both transports derive from: Electron IPC
+// (main/transport/ipc.ts, channel `candor:<name>`) and the loopback HTTP API
+// (main/transport/http.ts, `http.method` + `http.path`). Inputs are validated
+// against `input` on the agent side of every transport; unknown keys are errors.
+
+export const DetailsLevel = z.number().int().min(0).max(1_000_000).transform((n) => Math.min(n, 4));
+
+export const PAUSE_DURATIONS = ['30m', '1h', '24h', 'until-restart'] as const;
+export type PauseDuration = (typeof PAUSE_DURATIONS)[number];
+
+const Empty = z.object({}).strict();
+
+const ErrorText = (max: number): z.ZodString => z.string().max(max);
+
+export const calls = {
+  preview: {
+    input: z.object({ details_level: DetailsLevel, anonymize: z.boolean() }).strict(),
+    http: { method: 'GET', path: '/preview' },
+    doc: 'The payload as it would be sent (anonymize=true) or as collected (false), with the list of fields the anonymizer changed.',
+  },
+  status: { input: Empty, http: { method: 'GET', path: '/status' }, doc: 'The effective state and every reason.' },
+  samples: { input: Empty, http: { method: 'GET', path: '/samples' }, doc: 'Recent CPU and memory samples, for charts.' },
+  setConsent: {
+    input: z.object({ granted: z.boolean() }).strict(),
+    http: { method: 'POST', path: '/consent' },
+    doc: 'Grant or revoke consent.',
+  },
+  pause: {
+    input: z.object({ duration: z.enum(PAUSE_DURATIONS) }).strict(),
+    http: { method: 'POST', path: '/pause' },
+    doc: 'Pause sending for a time or until restart.',
+  },
+  resume: { input: Empty, http: { method: 'POST', path: '/resume' }, doc: 'End a pause.' },
+  disable: { input: Empty, http: { method: 'POST', path: '/disable' }, doc: 'Disable telemetry (persisted).' },
+  enable: { input: Empty, http: { method: 'POST', path: '/enable' }, doc: 'Undo a user disable.' },
+  exportReport: {
+    input: z.object({ details_level: DetailsLevel, anonymize: z.boolean() }).strict(),
+    http: { method: 'POST', path: '/export' },
+    doc: 'Export the report: the host picks the file (save dialog on the desktop); without one, the JSON comes back to download.',
+  },
+  history: { input: Empty, http: { method: 'GET', path: '/history' }, doc: 'The ledger of delivered reports.' },
+  historyBody: {
+    input: z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lower-case hex characters') }).strict(),
+    http: { method: 'GET', path: '/history/body' },
+    doc: 'One delivered body, if it is still kept.',
+  },
+  clearHistory: { input: Empty, http: { method: 'POST', path: '/history/clear' }, doc: 'Forget the sent history.' },
+  instanceIds: { input: Empty, http: { method: 'GET', path: '/ids' }, doc: 'Every instance id this machine has sent under.' },
+  requestDeletion: {
+    input: z.object({ send: z.boolean() }).strict(),
+    http: { method: 'POST', path: '/deletion-request' },
+    doc: 'The text of a deletion request (ids + contact); with send=true, also queue it to the deletion endpoint.',
+  },
+  reportError: {
+    input: z
+      .object({ type: ErrorText(200), message: ErrorText(10_000), stack: ErrorText(50_000).optional() })
+      .strict(),
+    http: { method: 'POST', path: '/errors' },
+    doc: 'Record an error from a renderer or embedding app.',
+  },
+} as const;
+
+export type CallName = keyof typeof calls;
+export type CallInput<N extends CallName> = z.input<(typeof calls)[N]['input']>;
+export type CallArgs<N extends CallName> = z.output<(typeof calls)[N]['input']>;
+
+export type Consent = 'unset' | 'granted' | 'revoked';
+
+export interface AgentStatus {
+  collecting: boolean;
+  sending: boolean;
+  /** Every reason sending is off, each naming its exact source, in plain words. */
+  reasons: string[];
+  consent: Consent;
+  consent_at: string | null;
+  user_disabled: boolean;
+  /** ISO time, 'restart' for until-restart, or null. */
+  paused_until: string | null;
+  telemetry_id: string;
+  endpoint_configured: boolean;
+  /** Last delivery state: idle (nothing to do), ok, retrying (offline), off. */
+  delivery: 'idle' | 'ok' | 'retrying' | 'off';
+  outbox_pending: number;
+}
+
+export type ChangeAction = 'hashed' | 'rounded' | 'scrubbed' | 'coarsened' | 'dropped';
+
+/** One field the anonymizer changed; `raw` is present only in previews, never sent. */
+export interface FieldChange {
+  /** JSON pointer into the payload (RFC 6901), e.g. /errors/captured/0/message */
+  path: string;
+  action: ChangeAction;
+  raw?: unknown;
+}
+
+export interface PreviewResult {
+  payload: Payload;
+  changes: FieldChange[];
+}
+
+export interface ExportResult {
+  /** Where the file was written, or null when the caller should save `json` itself. */
+  path: string | null;
+  filename: string;
+  bytes: number;
+  json: string | null;
+}
+
+export interface HistoryEntry {
+  time: string;
+  instance_id: string;
+  details_level: number;
+  bytes: number;
+  sha256: string;
+  body_kept: boolean;
+}
+
+export interface DeletionRequest {
+  ids: string[];
+  contact: string | null;
+  text: string;
+  /** not-configured: no deletion endpoint, send the text yourself; queued: will be retried until delivered. */
+  delivery: 'not-requested' | 'not-configured' | 'queued' | 'sent';
+}
+
+export interface Samples {
+  interval_s: number;
+  samples: RecentSample[];
+}
+
+export interface CallOutputs {
+  preview: PreviewResult;
+  status: AgentStatus;
+  samples: Samples;
+  setConsent: AgentStatus;
+  pause: AgentStatus;
+  resume: AgentStatus;
+  disable: AgentStatus;
+  enable: AgentStatus;
+  exportReport: ExportResult;
+  history: { entries: HistoryEntry[] };
+  historyBody: { body: Payload | null };
+  clearHistory: { cleared: number };
+  instanceIds: { current: string; ids: string[] };
+  requestDeletion: DeletionRequest;
+  reportError: { recorded: boolean };
+}
+
+/** The contract the UI sees (window.candor): one async method per call, plus state changes. */
+export type AgentApi = {
+  [N in CallName]: (input: CallInput<N>) => Promise<CallOutputs[N]>;
+} & {
+  onStatus(listener: (status: AgentStatus) => void): () => void;
+};
+
+/** Errors crossing a transport: a message naming what was wrong. */
+export class ContractError extends Error {
+  constructor(
+    message: string,
+    readonly status: 400 | 404 | 409 | 500 = 400,
+  ) {
+    super(message);
+    this.name = 'ContractError';
+  }
+}
+
+/** Validate a call's input; throws ContractError naming the offending field. */
+export function parseInput<N extends CallName>(name: N, input: unknown): CallArgs<N> {
+  // The table's union of schemas cannot be narrowed by N; the cast is checked by the table's own types.
+  const schema = calls[name].input as unknown as z.ZodType<CallArgs<N>>;
+  const result = schema.safeParse(input ?? {});
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const where = issue && issue.path.length > 0 ? issue.path.join('.') : 'input';
+  throw new ContractError(`${name}: ${where}: ${issue?.message ?? 'invalid input'}`);
+}

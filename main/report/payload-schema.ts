@@ -1,0 +1,275 @@
+import { z } from 'zod';
+
+// The payload, defined once. Every field carries:
+//   x-level  the lowest details_level that includes it (levels are supersets),
+//   x-rule   how the anonymizer treats it (see main/anonymize/ and docs/payload.md),
+//   description  what it means, shown in docs/payload.md.
+// The anonymizer walks the JSON Schema generated from this: a field that is not
+// declared here is dropped, so this file *is* the allow-list.
+
+export const SCHEMA_VERSION = 1;
+
+export const RULES = ['keep', 'round', 'hash', 'url', 'scrub', 'time-minute', 'time-hour'] as const;
+export type Rule = (typeof RULES)[number];
+export type Level = 0 | 1 | 2 | 3 | 4;
+export const MAX_LEVEL: Level = 4;
+
+interface FieldMeta {
+  level?: Level;
+  rule?: Rule;
+  /** For records: what to do with the keys. Default keep (keys are code-defined names). */
+  keys?: Rule;
+}
+
+/** Attach level/rule/description. Leaves must always state a rule (a test checks it). */
+function m<T extends z.ZodType>(schema: T, description: string, meta: FieldMeta = {}): T {
+  const out: Record<string, unknown> = { description };
+  if (meta.level !== undefined) out['x-level'] = meta.level;
+  if (meta.rule !== undefined) out['x-rule'] = meta.rule;
+  if (meta.keys !== undefined) out['x-keys'] = meta.keys;
+  return schema.meta(out);
+}
+
+const count = (d: string, level?: Level): z.ZodNumber => m(z.number().int().nonnegative(), d, { rule: 'round', level });
+const num = (d: string, level?: Level): z.ZodNumber => m(z.number(), d, { rule: 'round', level });
+const flag = (d: string, level?: Level): z.ZodBoolean => m(z.boolean(), d, { rule: 'keep', level });
+
+export const Unavailable = z
+  .object({
+    unavailable: m(z.literal(true), 'This section could not be read.', { rule: 'keep' }),
+    reason: m(z.string(), 'Why it could not be read (timeout, error message).', { rule: 'scrub' }),
+  })
+  .strict();
+export type Unavailable = z.infer<typeof Unavailable>;
+
+function orUnavailable<T extends z.ZodType>(schema: T, description: string, level: Level): z.ZodUnion<[T, typeof Unavailable]> {
+  return m(z.union([schema, Unavailable]), description, { level });
+}
+
+export const CPU_FLAGS = ['sse', 'sse2', 'avx', 'avx2', 'fma', 'f16c', 'avx512f', 'avx512vl', 'avx512vpopcntdq', 'neon', 'fp16'] as const;
+export type CpuFlag = (typeof CPU_FLAGS)[number];
+
+export const DISK_TYPES = ['NVMe', 'SSD', 'HDD', 'unknown'] as const;
+export const DISK_TYPE_SOURCES = ['diskLayout', 'rotational', 'device-name', 'none'] as const;
+
+const Os = z
+  .object({
+    platform: m(z.string(), 'Operating system family as Node reports it (linux, darwin, win32).', { rule: 'keep' }),
+    arch: m(z.string(), 'CPU architecture (x64, arm64).', { rule: 'keep' }),
+    distro: m(z.string(), 'Distribution or product name (e.g. Debian GNU/Linux, macOS).', { rule: 'keep', level: 1 }),
+    release: m(z.string(), 'Distribution release (e.g. 12).', { rule: 'keep', level: 1 }),
+    kernel: m(z.string(), 'Kernel version.', { rule: 'keep', level: 1 }),
+  })
+  .strict();
+
+const CpuFlags = z
+  .object(Object.fromEntries(CPU_FLAGS.map((f) => [f, flag(`CPU supports ${f}.`)])) as Record<CpuFlag, z.ZodBoolean>)
+  .strict();
+
+const Cpu = z
+  .object({
+    cores: count('Logical CPU cores.'),
+    physical_cores: count('Physical CPU cores.', 1),
+    vendor: m(z.string(), 'CPU vendor (GenuineIntel, AuthenticAMD, Apple).', { rule: 'keep', level: 1 }),
+    brand: m(z.string(), 'CPU model name as the vendor names it.', { rule: 'keep', level: 1 }),
+    speed_ghz: num('Base clock in GHz.', 1),
+    flags: m(CpuFlags, 'A fixed list of instruction-set flags (Qdrant\'s list); nothing else from /proc/cpuinfo.', { level: 1 }),
+  })
+  .strict();
+
+const Memory = z.object({ total_bytes: count('Installed RAM in bytes, six significant digits.') }).strict();
+
+const Disk = z
+  .object({
+    type: m(z.enum(DISK_TYPES), 'Physical disk type.', { rule: 'keep' }),
+    type_source: m(z.enum(DISK_TYPE_SOURCES), 'What decided the type: systeminformation diskLayout(), the kernel\'s rotational flag, the device name (nvme*), or nothing.', { rule: 'keep' }),
+    size_bytes: count('Disk size in bytes, six significant digits.'),
+  })
+  .strict();
+
+const Gpu = z
+  .object({
+    vendor: m(z.string(), 'GPU vendor.', { rule: 'keep' }),
+    model: m(z.string(), 'GPU model name.', { rule: 'keep' }),
+  })
+  .strict();
+
+const Virtualization = z
+  .object({
+    virtual: flag('Running in a virtual machine.'),
+    container: flag('Running in a container (Docker, Podman, LXC, WSL counts as virtual).'),
+    hypervisor: m(z.string(), 'Hypervisor name when known (KVM, VMware, Hyper-V), else empty.', { rule: 'keep' }),
+  })
+  .strict();
+
+const System = z
+  .object({
+    os: orUnavailable(Os, 'Operating system.', 0),
+    cpu: orUnavailable(Cpu, 'Processor.', 0),
+    memory: orUnavailable(Memory, 'Memory.', 0),
+    disks: orUnavailable(z.object({ devices: m(z.array(Disk), 'Every physical disk (zram, loop and ram devices skipped).') }).strict(), 'Disks: type and size only. No serials, names, mount points or UUIDs.', 1),
+    gpus: orUnavailable(z.object({ devices: m(z.array(Gpu), 'Every graphics controller.') }).strict(), 'Graphics.', 1),
+    virtualization: orUnavailable(Virtualization, 'Virtual machine and container detection.', 1),
+    displays: orUnavailable(z.object({ count: count('Number of attached displays.') }).strict(), 'Displays.', 1),
+  })
+  .strict();
+
+const Switches = z
+  .object({
+    env_disabled: flag('CANDOR__TELEMETRY_DISABLED is set.'),
+    config_disabled: flag('telemetry_disabled: true in a config file.'),
+    cli_disabled: flag('--disable-telemetry on the command line.'),
+    do_not_track: flag('DO_NOT_TRACK=1 in the environment.'),
+    user_disabled: flag('Disabled by the user in the app.'),
+    paused: flag('Paused by the user.'),
+    consent: m(z.enum(['unset', 'granted', 'revoked']), 'The user\'s consent answer.', { rule: 'keep' }),
+  })
+  .strict();
+
+const Instance = z
+  .object({
+    details_level: m(z.number().int().min(0).max(4), 'Configured details level for sending.', { rule: 'keep' }),
+    sampling_interval_s: num('Seconds between system load samples.'),
+    send_interval_s: num('Seconds between reports.'),
+    first_delay_s: num('Seconds before the first report.'),
+    endpoint_configured: flag('A telemetry endpoint is configured.'),
+    endpoint: m(z.string(), 'The endpoint URL, hashed whole (scheme kept).', { rule: 'url' }),
+    deletion_endpoint_configured: flag('A deletion endpoint is configured.'),
+    run_mode: m(z.string(), 'RUN_MODE (names the config layer); an operator-chosen name, hashed.', { rule: 'hash' }),
+    log_level: m(z.enum(['error', 'warn', 'info', 'debug']), 'Log level.', { rule: 'keep' }),
+    http_port: count('Port of the local API.'),
+    config_files: m(z.array(m(z.string(), 'A config file path, hashed.', { rule: 'hash' })), 'Config files that were loaded (paths hashed).'),
+    data_dir: m(z.string(), 'The data directory, hashed.', { rule: 'hash' }),
+    switches: m(Switches, 'Which off switches are set (booleans only, no values).'),
+  })
+  .strict();
+
+const Stats = z
+  .object({
+    min: num('Minimum.'),
+    avg: num('Mean.'),
+    max: num('Maximum.'),
+    p95: num('95th percentile.'),
+  })
+  .strict();
+
+const TimerStats = z
+  .object({
+    count: count('Number of recordings.'),
+    min: num('Minimum (ms).'),
+    avg: num('Mean (ms).'),
+    max: num('Maximum (ms).'),
+    p50: num('Median (ms).'),
+    p95: num('95th percentile (ms).'),
+    p99: num('99th percentile (ms).'),
+  })
+  .strict();
+export type TimerStats = z.infer<typeof TimerStats>;
+
+const nullableStats = (d: string): z.ZodNullable<typeof Stats> => m(Stats.nullable(), `${d} Null where the platform does not report it.`);
+
+const Load = z
+  .object({
+    samples: count('Number of samples in the window.'),
+    window_s: num('Seconds covered by the samples.'),
+    cpu_pct: nullableStats('CPU load in percent.'),
+    mem_used_pct: nullableStats('Memory in use (without caches) in percent.'),
+    disk_read_bps: nullableStats('Disk read rate, bytes per second.'),
+    disk_write_bps: nullableStats('Disk write rate, bytes per second.'),
+    load_avg_1m: nullableStats('One-minute load average (not on Windows).'),
+  })
+  .strict();
+
+const MetricDetail = z
+  .object({
+    name: m(z.string(), 'Metric name (defined in code).', { rule: 'keep' }),
+    kind: m(z.enum(['counter', 'histogram']), 'Metric kind.', { rule: 'keep' }),
+    labels: m(z.record(z.string(), m(z.string(), 'Label value, hashed.', { rule: 'hash' })), 'Label set: keys kept (code-defined), values hashed.', { keys: 'keep' }),
+    value: num('Counter value (counters only).').optional(),
+    stats: m(TimerStats, 'Histogram summary (histograms only).').optional(),
+  })
+  .strict();
+
+const RecentSample = z
+  .object({
+    age_s: num('Seconds before generated_at.'),
+    cpu_pct: m(z.number().nullable(), 'CPU load in percent.', { rule: 'round' }),
+    mem_used_pct: m(z.number().nullable(), 'Memory in use in percent.', { rule: 'round' }),
+  })
+  .strict();
+
+const Performance = z
+  .object({
+    timers: m(z.record(z.string(), TimerStats), 'Timers by name, aggregated over all label sets.', { keys: 'keep' }),
+    counters: m(z.record(z.string(), num('Counter total.')), 'Counters by name, summed over all label sets.', { keys: 'keep' }),
+    load: orUnavailable(Load, 'System load over the sampling window.', 2),
+    detail: m(z.array(MetricDetail), 'Every metric per label set.', { level: 3 }),
+    recent_samples: m(z.array(RecentSample), 'The most recent load samples, newest first.', { level: 3 }),
+  })
+  .strict();
+
+const CapturedError = z
+  .object({
+    fingerprint: m(z.string(), 'Fingerprint of type and top frames, hashed.', { rule: 'hash' }),
+    source: m(z.enum(['main', 'renderer']), 'Where it happened.', { rule: 'keep' }),
+    kind: m(z.enum(['uncaughtException', 'unhandledRejection', 'reported']), 'How it was captured.', { rule: 'keep' }),
+    type: m(z.string(), 'Error type name, scrubbed like free text.', { rule: 'scrub' }),
+    message: m(z.string(), 'Error message, scrubbed (paths, hosts, addresses, e-mails, ids replaced by tokens).', { rule: 'scrub' }),
+    stack: m(z.string(), 'Backtrace, scrubbed; frames relative to the app root.', { rule: 'scrub' }),
+    count: count('Occurrences since start.'),
+    first_seen: m(z.string(), 'First occurrence, coarsened to the hour.', { rule: 'time-hour' }),
+    last_seen: m(z.string(), 'Last occurrence, coarsened to the hour.', { rule: 'time-hour' }),
+  })
+  .strict();
+export type CapturedError = z.infer<typeof CapturedError>;
+
+const Errors = z
+  .object({
+    captured: m(z.array(CapturedError), 'Distinct errors since start, most recent first.'),
+    dropped: count('Distinct errors not kept because the list was full.'),
+  })
+  .strict();
+
+export const Payload = z
+  .object({
+    schema_version: m(z.literal(SCHEMA_VERSION), 'Version of this schema.', { rule: 'keep', level: 0 }),
+    id: m(z.uuid(), 'Random UUID v4 made at each start and stored nowhere; quote it to request deletion.', { rule: 'keep', level: 0 }),
+    anonymized: flag('False only in a raw export made on explicit request; a raw payload is never sent.', 0),
+    details_level: m(z.number().int().min(0).max(4), 'The details level this payload was built at.', { rule: 'keep', level: 0 }),
+    generated_at: m(z.iso.datetime(), 'When the payload was built, coarsened to the minute.', { rule: 'time-minute', level: 0 }),
+    app: m(
+      z
+        .object({
+          name: m(z.literal('candor'), 'Application name.', { rule: 'keep' }),
+          version: m(z.string(), 'Candor version.', { rule: 'keep' }),
+          mode: m(z.enum(['desktop', 'headless', 'cli']), 'How Candor runs.', { rule: 'keep' }),
+          node_version: m(z.string(), 'Node.js version.', { rule: 'keep' }),
+          electron_version: m(z.string().nullable(), 'Electron version, null outside Electron.', { rule: 'keep' }),
+        })
+        .strict(),
+      'The application.',
+      { level: 0 },
+    ),
+    delivery: m(z.object({ dropped_reports: count('Reports dropped from the full outbox since the last delivered one.') }).strict(), 'Delivery bookkeeping.', { level: 0 }),
+    system: m(System, 'System information.', { level: 0 }),
+    instance: m(Instance, 'Summary of the effective configuration.', { level: 1 }).optional(),
+    performance: m(Performance, 'Performance counters and system load.', { level: 2 }).optional(),
+    errors: m(Errors, 'Critical error reports with backtraces.', { level: 4 }).optional(),
+  })
+  .strict();
+
+export type Payload = z.infer<typeof Payload>;
+export type SystemSection = z.infer<typeof System>;
+export type InstanceSummary = z.infer<typeof Instance>;
+export type PerformanceSection = z.infer<typeof Performance>;
+export type ErrorsSection = z.infer<typeof Errors>;
+export type LoadSection = z.infer<typeof Load>;
+export type StatsSummary = z.infer<typeof Stats>;
+export type MetricDetail = z.infer<typeof MetricDetail>;
+export type RecentSample = z.infer<typeof RecentSample>;
+
+/** JSON Schema (draft 2020-12) of the payload, with x-level / x-rule / x-keys annotations. */
+export function payloadJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(Payload, { target: 'draft-2020-12' }) as Record<string, unknown>;
+  return { $id: `https://candor.invalid/schema/payload-v${SCHEMA_VERSION}.json`, title: `Candor payload v${SCHEMA_VERSION}`, ...schema };
+}

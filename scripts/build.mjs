@@ -1,0 +1,27 @@
+// Build: tsc for main/ (ESM, file per file), esbuild for the renderer bundle and the
+// sandboxed preload (which must be a single CommonJS file), then static assets.
+import { execFileSync } from 'node:child_process';
+import { chmodSync, cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+rmSync(dist, { recursive: true, force: true });
+
+execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+if (existsSync(join(dist, 'main/cli.js'))) chmodSync(join(dist, 'main/cli.js'), 0o755);
+
+const renderer = join(root, 'renderer');
+if (existsSync(join(renderer, 'main.ts'))) {
+  await build({ entryPoints: [join(renderer, 'main.ts')], bundle: true, format: 'esm', target: 'es2022', outfile: join(dist, 'renderer/main.js'), sourcemap: true, logLevel: 'warning' });
+  mkdirSync(join(dist, 'renderer'), { recursive: true });
+  for (const file of ['index.html', 'styles.css']) {
+    if (existsSync(join(renderer, file))) cpSync(join(renderer, file), join(dist, 'renderer', file));
+  }
+}
+const preload = join(root, 'main/desktop/preload.ts');
+if (existsSync(preload)) {
+  await build({ entryPoints: [preload], bundle: true, platform: 'node', format: 'cjs', target: 'es2022', external: ['electron'], outfile: join(dist, 'main/desktop/preload.cjs'), logLevel: 'warning' });
+}
