@@ -1,0 +1,53 @@
+import { existsSync, readdirSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { log } from '../util/log.js';
+
+/**
+ * Moves a corrupt or unusable settings file aside as settings.corrupt-<timestamp>.json
+ * (same directory, original bytes kept for the person to inspect) and logs it once.
+ * Returns the new path, or null when another process moved it first.
+ */
+export function quarantineSettingsFile(file: string, reason: string, now: Date = new Date()): string | null {
+  const stamp = now.toISOString().replace(/[-:.]/g, '');
+  const dir = dirname(file);
+  const stem = basename(file).replace(/\.json$/, '');
+  let target = join(dir, `${stem}.corrupt-${stamp}.json`);
+  for (let n = 1; existsSync(target); n++) target = join(dir, `${stem}.corrupt-${stamp}-${n}.json`);
+  try {
+    renameSync(file, target);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+  log.warn(`settings file ${file} could not be used (${reason}); moved it to ${target} and loaded defaults (consent unset, so nothing is sent)`);
+  return target;
+}
+
+// conf writes through `atomically`: <file>.tmp-<16 chars>, renamed over the file. A
+// writer killed before the rename leaves its temp file behind; one older than a minute
+// is not in flight any more.
+const STALE_MS = 60_000;
+
+export function purgeStaleTempFiles(file: string, now: number = Date.now()): number {
+  const dir = dirname(file);
+  const prefix = `${basename(file)}.tmp-`;
+  let removed = 0;
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return 0;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const path = join(dir, name);
+    try {
+      if (now - statSync(path).mtimeMs < STALE_MS) continue;
+      unlinkSync(path);
+      removed++;
+    } catch {
+      // Gone already (another process purged or renamed it).
+    }
+  }
+  return removed;
+}

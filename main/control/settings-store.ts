@@ -1,0 +1,187 @@
+import { mkdirSync, readFileSync, statSync, unwatchFile, watchFile } from 'node:fs';
+import { join, resolve } from 'node:path';
+import Conf from 'conf';
+import { log } from '../util/log.js';
+import { defaultSettings, parseSettings, SETTINGS_SCHEMA_VERSION, type Settings } from './settings-schema.js';
+import { migrateSettings, SettingsVersionError, type SettingsData } from './settings-migrations.js';
+import { purgeStaleTempFiles, quarantineSettingsFile } from './settings-recovery.js';
+
+export type { Settings } from './settings-schema.js';
+
+export const SETTINGS_FILE_NAME = 'settings.json';
+/** How often a watching store polls the file: a change by another process shows within this plus one read. */
+export const SETTINGS_POLL_MS = 200;
+
+export interface SettingsStore {
+  readonly path: string;
+  get(): Settings;
+  update(change: (current: Settings) => Settings): Settings;
+  onChange(listener: (s: Settings) => void): () => void;
+  close(): void;
+}
+
+/** The options we pass to the backend; `name` is electron-store's spelling of conf's `configName`. */
+export interface SettingsBackendOptions {
+  cwd: string;
+  configName: string;
+  name: string;
+  fileExtension: string;
+  configFileMode: number;
+  clearInvalidConfig: boolean;
+  accessPropertiesByDotNotation: boolean;
+  watch: boolean;
+  serialize: (value: Record<string, unknown>) => string;
+}
+
+/** conf (plain Node) or electron-store (desktop): anything constructible like conf with a `store` property. */
+export type SettingsStoreClass = new (options: SettingsBackendOptions) => { readonly path: string; store: Record<string, unknown> };
+
+type Outcome = { settings: Settings; migratedFrom: number | null };
+
+/** Turns raw file contents into settings, or says why they cannot be used. */
+function interpret(raw: unknown): Outcome | { problem: string } {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { problem: 'not a JSON object' };
+  try {
+    const migrated = migrateSettings(raw as SettingsData);
+    return { settings: parseSettings(migrated.data), migratedFrom: migrated.steps > 0 ? migrated.fromVersion : null };
+  } catch (error) {
+    if (error instanceof SettingsVersionError) return { problem: error.message };
+    return { problem: (error as Error).message };
+  }
+}
+
+function readRaw(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw new Error(`cannot read settings file ${file}: ${(error as Error).message}`);
+  }
+  return JSON.parse(text);
+}
+
+/**
+ * Opens (creating if needed) <dataDir>/settings.json. A file that is not JSON, fails
+ * the schema or has a newer schema_version is moved aside and defaults load; an older
+ * one is migrated and written back. `watch` (default true) polls the file so changes
+ * by other processes reach onChange within about SETTINGS_POLL_MS.
+ */
+export function openSettingsStore(opts: { dataDir: string; storeClass?: SettingsStoreClass; watch?: boolean }): SettingsStore {
+  const dataDir = resolve(opts.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const file = join(dataDir, SETTINGS_FILE_NAME);
+  purgeStaleTempFiles(file);
+
+  // Checked before the backend exists: conf's constructor throws on a corrupt file.
+  let initial: Outcome;
+  try {
+    const outcome = interpret(readRaw(file));
+    if ('problem' in outcome) throw new Error(outcome.problem);
+    initial = outcome;
+  } catch (error) {
+    if ((error as Error).message.startsWith('cannot read settings file')) throw error;
+    quarantineSettingsFile(file, (error as Error).message);
+    initial = { settings: defaultSettings(), migratedFrom: null };
+  }
+
+  const StoreClass: SettingsStoreClass = opts.storeClass ?? Conf;
+  const backend = new StoreClass({
+    cwd: dataDir,
+    configName: 'settings',
+    name: 'settings',
+    fileExtension: 'json',
+    configFileMode: 0o600,
+    clearInvalidConfig: false,
+    accessPropertiesByDotNotation: false,
+    // conf's own watcher debounces by a second on Linux; we poll ourselves (below).
+    watch: false,
+    serialize: (value) => `${JSON.stringify(value, null, 2)}\n`,
+  });
+  if (resolve(backend.path) !== file) throw new Error(`settings backend uses ${backend.path}, expected ${file}`);
+
+  if (initial.migratedFrom !== null) {
+    backend.store = { ...initial.settings };
+    log.info(`settings ${file} migrated from schema_version ${initial.migratedFrom} to ${SETTINGS_SCHEMA_VERSION}`);
+  }
+
+  // Re-parsing is skipped while the file is the same file (atomic writes give a new inode).
+  let cache: { signature: string; settings: Settings } | null = null;
+  const signatureOf = (): string | null => {
+    const st = statSync(file, { bigint: true, throwIfNoEntry: false });
+    return st === undefined ? null : `${st.ino}:${st.mtimeNs}:${st.size}`;
+  };
+
+  function get(): Settings {
+    const signature = signatureOf();
+    if (signature === null) return defaultSettings();
+    if (cache !== null && cache.signature === signature) return structuredClone(cache.settings);
+    let outcome: Outcome | { problem: string };
+    try {
+      outcome = interpret(backend.store);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return defaultSettings();
+      if (!(error instanceof SyntaxError)) throw error;
+      outcome = { problem: `not JSON: ${error.message}` };
+    }
+    if ('problem' in outcome) {
+      quarantineSettingsFile(file, outcome.problem);
+      cache = null;
+      return defaultSettings();
+    }
+    // Another (older) process wrote a legacy shape: read it migrated, leave writing to update().
+    cache = { signature, settings: outcome.settings };
+    return structuredClone(outcome.settings);
+  }
+
+  const listeners = new Set<(s: Settings) => void>();
+  let lastJson = JSON.stringify(get());
+  const emitIfChanged = (settings: Settings): void => {
+    const json = JSON.stringify(settings);
+    if (json === lastJson) return;
+    lastJson = json;
+    for (const listener of listeners) {
+      try {
+        listener(structuredClone(settings));
+      } catch (error) {
+        log.warn(`settings listener failed: ${(error as Error).message}`);
+      }
+    }
+  };
+
+  const poll = (): void => {
+    try {
+      emitIfChanged(get());
+    } catch (error) {
+      log.warn(`settings file ${file} could not be re-read: ${(error as Error).message}`);
+    }
+  };
+  const watching = opts.watch !== false;
+  if (watching) watchFile(file, { interval: SETTINGS_POLL_MS, persistent: false }, poll);
+
+  let closed = false;
+  return {
+    path: file,
+    get,
+    update(change) {
+      if (closed) throw new Error(`settings store ${file} is closed`);
+      const next = parseSettings({ ...change(get()), schema_version: SETTINGS_SCHEMA_VERSION });
+      backend.store = { ...next };
+      cache = null;
+      emitIfChanged(next);
+      return structuredClone(next);
+    },
+    onChange(listener) {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      if (watching) unwatchFile(file, poll);
+      listeners.clear();
+    },
+  };
+}
