@@ -5,7 +5,7 @@
 // library object wholesale is caught.
 //
 // What is left out, and why:
-// - empty strings and vendor placeholders ('-', 'Default string', 'To be filled by
+// - empty strings, single characters ('/', '-') and vendor placeholders ('Default string', 'To be filled by
 //   O.E.M.', 'Not Specified', 'None', '0', all-zero or all-F ids, ...): the same on
 //   millions of machines, and matching them would flag harmless text;
 // - loopback addresses (127.0.0.0/8, ::1) and the all-zero loopback MAC: identical on
