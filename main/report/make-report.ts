@@ -1,0 +1,30 @@
+import type { FieldChange, PreviewResult } from '../api.js';
+import { applySchema } from '../anonymize/apply.js';
+import type { ScrubContext } from '../anonymize/text.js';
+import type { Payload } from './payload-schema.js';
+import { MAX_LEVEL } from './payload-schema.js';
+import { assertValidPayload, payloadSchema } from './validate.js';
+
+export interface AnonymizeContext {
+  key: Buffer;
+  scrub: ScrubContext;
+}
+
+/** Levels above 4 mean 4; negatives and fractions are the caller's error. */
+export function clampLevel(level: number): number {
+  if (!Number.isInteger(level) || level < 0) throw new RangeError(`details_level must be a non-negative integer, got ${String(level)}`);
+  return Math.min(level, MAX_LEVEL);
+}
+
+/**
+ * Cut the raw payload to a level and (optionally) anonymize it, through the schema
+ * walker: fields not in the schema are dropped, so only allow-listed fields remain.
+ * The result is validated against the published JSON Schema before it is returned.
+ */
+export function makeReport(raw: Payload, level: number, anonymize: boolean, ctx: AnonymizeContext): PreviewResult {
+  const lvl = clampLevel(level);
+  const input: Payload = { ...raw, details_level: lvl, anonymized: anonymize };
+  const result = applySchema(input, payloadSchema(), { level: lvl, anonymize, key: ctx.key, scrub: ctx.scrub });
+  assertValidPayload(result.payload);
+  return { payload: result.payload as Payload, changes: result.changes as FieldChange[] };
+}

@@ -1,0 +1,149 @@
+import { timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import FindMyWay from 'find-my-way';
+import type { AgentApi, CallName } from '../api.js';
+import { calls, ContractError } from '../api.js';
+import { sendEnvelope, sendError } from './http-envelope.js';
+import { parseQuery, QueryError, readJsonBody } from './http-input.js';
+import { serveStatic } from './http-static.js';
+import { telemetryRoute } from './http-telemetry.js';
+
+// The loopback API: the AgentApi calls as routes (derived from `calls`), plus the
+// Qdrant-compatible GET /telemetry, Prometheus GET /metrics, an SSE stream of state
+// changes and the preview page. Every request must name our Host (DNS rebinding),
+// carry no foreign Origin (CSRF) and, except the static page, a bearer token.
+
+export interface HttpServerOptions {
+  api: AgentApi;
+  token: string;
+  port: number;
+  /** Directory of the built renderer (index.html, main.js, styles.css), or null. */
+  staticDir: string | null;
+  metricsText: () => string;
+  /** Times each API request (ms) by route. */
+  onRequestTimed?: (route: string, ms: number) => void;
+}
+
+export interface HttpServerHandle {
+  readonly port: number;
+  readonly server: Server;
+  close(): Promise<void>;
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse, params: Record<string, string | undefined>, query: URLSearchParams) => Promise<void>;
+
+function tokenMatches(header: string | undefined, token: string): boolean {
+  if (!header?.startsWith('Bearer ')) return false;
+  const given = Buffer.from(header.slice('Bearer '.length).trim());
+  const expected = Buffer.from(token);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+function errorStatus(error: unknown): { status: number; message: string } {
+  if (error instanceof ContractError) return { status: error.status, message: error.message };
+  if (error instanceof QueryError) return { status: error.status, message: error.message };
+  if (error instanceof RangeError) return { status: 400, message: error.message };
+  return { status: 500, message: `internal error: ${(error as Error).message ?? String(error)}` };
+}
+
+export async function startHttpServer(options: HttpServerOptions): Promise<HttpServerHandle> {
+  const router = FindMyWay({ ignoreTrailingSlash: true, caseSensitive: true });
+  let port = options.port;
+  const allowedHosts = (): Set<string> => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
+  const allowedOrigins = (): Set<string> => new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`]);
+
+  const authed = (route: string, handler: Handler): Handler => async (req, res, params, query) => {
+    const started = performance.now();
+    if (!tokenMatches(req.headers.authorization, options.token)) {
+      res.setHeader('WWW-Authenticate', 'Bearer realm="candor"');
+      sendError(res, 401, started, 'missing or wrong Authorization: Bearer token (see `candor api-token`)');
+      return;
+    }
+    try {
+      await handler(req, res, params, query);
+    } catch (error) {
+      const { status, message } = errorStatus(error);
+      if (!res.headersSent) sendError(res, status, started, message);
+      else res.destroy();
+    } finally {
+      options.onRequestTimed?.(route, performance.now() - started);
+    }
+  };
+
+  for (const name of Object.keys(calls) as CallName[]) {
+    const { method, path } = calls[name].http;
+    const invoke = options.api[name] as (input: unknown) => Promise<unknown>;
+    router.on(method, path, authed(path, async (req, res, _params, query) => {
+      const started = performance.now();
+      const input = method === 'GET' ? parseQuery(query) : await readJsonBody(req);
+      const result = await invoke(input);
+      sendEnvelope(res, 200, started, { result, status: 'ok' });
+    }) as never);
+  }
+
+  router.on('GET', '/telemetry', authed('/telemetry', (req, res, _params, query) => telemetryRoute(options.api, res, query)) as never);
+
+  router.on('GET', '/metrics', authed('/metrics', async (_req, res) => {
+    const text = options.metricsText();
+    res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8', 'Cache-Control': 'no-store' });
+    res.end(text);
+  }) as never);
+
+  router.on('GET', '/events', authed('/events', async (req, res) => {
+    res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
+    const write = (status: unknown): void => {
+      res.write(`data: ${JSON.stringify(status)}\n\n`);
+    };
+    write(await options.api.status({}));
+    const unsubscribe = options.api.onStatus(write);
+    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+    keepAlive.unref();
+    await new Promise<void>((resolve) => req.on('close', resolve));
+    clearInterval(keepAlive);
+    unsubscribe();
+  }) as never);
+
+  const server = createServer((req, res) => {
+    const started = performance.now();
+    if (!allowedHosts().has(req.headers.host ?? '')) {
+      sendError(res, 421, started, `Host header must be 127.0.0.1:${port} or localhost:${port}`);
+      return;
+    }
+    const origin = req.headers.origin;
+    if (origin !== undefined && !allowedOrigins().has(origin)) {
+      sendError(res, 403, started, `Origin ${origin} is not allowed`);
+      return;
+    }
+    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    const found = router.find(req.method as 'GET', url.pathname);
+    if (found) {
+      void (found.handler as unknown as Handler)(req, res, found.params, url.searchParams);
+      return;
+    }
+    if (req.method === 'GET' && options.staticDir && serveStatic(options.staticDir, url.pathname, res)) return;
+    const methodAllowed = (['GET', 'POST'] as const).some((m) => m !== req.method && router.find(m, url.pathname));
+    sendError(res, methodAllowed ? 405 : 404, started, methodAllowed ? `${req.method ?? ''} not allowed on ${url.pathname}` : `no route ${url.pathname}`);
+  });
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 60_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  port = (server.address() as AddressInfo).port;
+
+  return {
+    port,
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
