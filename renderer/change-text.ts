@@ -1,0 +1,24 @@
+import type { ChangeAction } from '../main/api.js';
+
+// Words for what the anonymizer did, and how values read in the page.
+
+const done: Record<ChangeAction, string> = {
+  hashed: 'Hashed with a key that never leaves this machine.',
+  rounded: 'Rounded to six significant digits.',
+  scrubbed: 'Paths, host names, addresses, e-mails and user names replaced by tokens.',
+  coarsened: 'Time coarsened.',
+  dropped: 'Removed: this field is not sent.',
+};
+
+export function describeAction(action: ChangeAction, raw: boolean): string {
+  return raw ? `Raw value. Before sending: ${done[action].toLowerCase()}` : done[action];
+}
+
+export const wasNote = 'shown only here, never sent';
+
+export function formatValue(value: unknown): string {
+  if (typeof value === 'string') return `"${value}"`;
+  if (value === undefined) return '(none)';
+  if (typeof value === 'object' && value !== null) return JSON.stringify(value, null, 2);
+  return String(value);
+}

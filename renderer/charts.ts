@@ -1,0 +1,77 @@
+import type { Samples } from '../main/api.js';
+import { h } from './dom.js';
+
+// Small line charts of the sampled load, as inline SVG (no chart library, no canvas).
+// Colours come from CSS classes: the CSP allows no inline styles.
+
+const SVG = 'http://www.w3.org/2000/svg';
+const WIDTH = 240;
+const HEIGHT = 60;
+
+function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>): SVGElementTagNameMap[K] {
+  const node = document.createElementNS(SVG, tag);
+  for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, String(value));
+  return node;
+}
+
+interface Point {
+  age: number;
+  value: number | null;
+}
+
+/** Runs of consecutive known values: a missing sample breaks the line. */
+function runs(points: Point[], window: number): string[] {
+  const out: string[] = [];
+  let current: string[] = [];
+  for (const point of [...points].sort((a, b) => b.age - a.age)) {
+    if (point.value === null) {
+      if (current.length > 0) out.push(current.join(' '));
+      current = [];
+      continue;
+    }
+    const x = window === 0 ? WIDTH : WIDTH - (point.age / window) * WIDTH;
+    const y = HEIGHT - (Math.min(100, Math.max(0, point.value)) / 100) * HEIGHT;
+    current.push(`${x.toFixed(1)},${y.toFixed(1)}`);
+  }
+  if (current.length > 0) out.push(current.join(' '));
+  return out;
+}
+
+function percent(n: number): string {
+  return `${n.toFixed(n < 10 ? 1 : 0)}%`;
+}
+
+function describeWindow(seconds: number): string {
+  return seconds >= 120 ? `${Math.round(seconds / 60)} min` : `${Math.round(seconds)} s`;
+}
+
+export function loadChart(title: string, kind: 'cpu' | 'mem', points: Point[]): HTMLElement {
+  const known = points.map((p) => p.value).filter((v): v is number => v !== null);
+  const window = Math.max(0, ...points.map((p) => p.age));
+  const newest = [...points].sort((a, b) => a.age - b.age).find((p) => p.value !== null)?.value ?? null;
+  const summary =
+    known.length === 0
+      ? `${title}: not reported on this system.`
+      : `${title}: now ${percent(newest ?? 0)}, average ${percent(known.reduce((a, b) => a + b, 0) / known.length)}, peak ${percent(Math.max(...known))} over the last ${describeWindow(window)}.`;
+  const chart = svg('svg', { viewBox: `0 0 ${WIDTH} ${HEIGHT}`, class: `chart chart-${kind}`, role: 'img', 'aria-label': summary, preserveAspectRatio: 'none' });
+  for (const level of [0, 50, 100]) {
+    const y = HEIGHT - (level / 100) * HEIGHT;
+    chart.append(svg('line', { x1: 0, x2: WIDTH, y1: y, y2: y, class: 'grid' }));
+  }
+  for (const run of runs(points, window)) {
+    chart.append(svg('polyline', { points: run, class: 'line', fill: 'none', 'vector-effect': 'non-scaling-stroke' }));
+  }
+  return h('figure', { class: 'load-chart' }, chart, h('figcaption', {}, summary));
+}
+
+export function renderCharts(target: HTMLElement, samples: Samples): void {
+  if (samples.samples.length === 0) {
+    target.replaceChildren(h('p', { class: 'muted' }, 'No load samples yet.'));
+    return;
+  }
+  target.replaceChildren(
+    loadChart('CPU', 'cpu', samples.samples.map((s) => ({ age: s.age_s, value: s.cpu_pct }))),
+    loadChart('Memory in use', 'mem', samples.samples.map((s) => ({ age: s.age_s, value: s.mem_used_pct }))),
+    h('p', { class: 'muted' }, `One sample every ${samples.interval_s} s, Level 2 sends their summary (min, average, max, 95th percentile); level 3 also the most recent samples.`),
+  );
+}

@@ -1,0 +1,69 @@
+import type { AgentApi, DeletionRequest } from '../main/api.js';
+import { button, h } from './dom.js';
+
+// Everything needed to ask for deletion: every id this machine sent under, the
+// contact, the ready text, and a send button when a deletion endpoint exists.
+
+const deliveryText: Record<DeletionRequest['delivery'], string> = {
+  'not-requested': '',
+  'not-configured': 'No deletion endpoint is configured: send this text to the contact yourself.',
+  queued: 'Queued: it will be retried until the deletion endpoint has it.',
+  sent: 'Sent to the deletion endpoint.',
+};
+
+export interface DeletionPanel {
+  refresh(): Promise<void>;
+}
+
+export function createDeletionPanel(target: HTMLElement, api: AgentApi, report: (error: unknown) => void): DeletionPanel {
+  const status = h('p', { class: 'delivery', attrs: { role: 'status' } });
+
+  function render(ids: { current: string; ids: string[] }, request: DeletionRequest): void {
+    const text = h('textarea', { attrs: { readonly: true, rows: 8, id: 'deletion-text', spellcheck: 'false' } });
+    text.value = request.text;
+    const copy = button('Copy text', () => {
+      text.select();
+      navigator.clipboard.writeText(request.text).then(
+        () => (status.textContent = 'Copied.'),
+        () => (status.textContent = 'Select the text and copy it yourself.'),
+      );
+    });
+    // 'not-configured' is the agent saying there is nowhere to send it.
+    const send =
+      request.delivery === 'not-configured'
+        ? null
+        : button('Send deletion request', () => void sendRequest(), { class: 'primary', attrs: { 'data-action': 'send-deletion' } });
+    status.textContent = deliveryText[request.delivery];
+    const all = [...new Set([ids.current, ...ids.ids, ...request.ids])];
+    target.replaceChildren(
+      h('h3', {}, 'Ids this machine has sent under'),
+      h('ul', { class: 'ids mono' }, ...all.map((id) => h('li', {}, id, id === ids.current ? h('span', { class: 'muted' }, ' (this run)') : null))),
+      h('p', {}, 'Contact: ', request.contact ? h('span', { class: 'mono' }, request.contact) : h('span', { class: 'muted' }, 'none configured')),
+      h('label', { attrs: { for: 'deletion-text' } }, 'Deletion request'),
+      text,
+      h('div', { class: 'button-row' }, copy, send),
+      status,
+    );
+  }
+
+  async function sendRequest(): Promise<void> {
+    try {
+      const request = await api.requestDeletion({ send: true });
+      status.textContent = deliveryText[request.delivery] || 'Requested.';
+      if (request.delivery === 'not-configured') target.querySelector('[data-action="send-deletion"]')?.remove();
+    } catch (error) {
+      report(error);
+    }
+  }
+
+  async function refresh(): Promise<void> {
+    try {
+      const [ids, request] = await Promise.all([api.instanceIds({}), api.requestDeletion({ send: false })]);
+      render(ids, request);
+    } catch (error) {
+      report(error);
+    }
+  }
+
+  return { refresh };
+}

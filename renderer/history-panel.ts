@@ -1,0 +1,101 @@
+import type { AgentApi, HistoryEntry } from '../main/api.js';
+import { button, formatBytes, formatTime, h } from './dom.js';
+import { createPayloadTree } from './tree.js';
+
+// Reports already delivered: when, under which id, how big; a kept body opens in
+// the same tree as the preview.
+
+export interface HistoryPanel {
+  refresh(): Promise<void>;
+}
+
+export function createHistoryPanel(target: HTMLElement, api: AgentApi, report: (error: unknown) => void): HistoryPanel {
+  const table = h('div', { class: 'history-table' });
+  const actions = h('div', { class: 'button-row' });
+  const viewer = h('div', { class: 'history-body', attrs: { 'aria-live': 'polite' } });
+  target.replaceChildren(table, actions, viewer);
+  let entries: HistoryEntry[] = [];
+
+  async function open(entry: HistoryEntry, opener: HTMLButtonElement): Promise<void> {
+    try {
+      const { body } = await api.historyBody({ sha256: entry.sha256 });
+      if (body === null) {
+        viewer.replaceChildren(h('p', { class: 'muted' }, 'This body is no longer kept.'));
+        return;
+      }
+      const tree = createPayloadTree(`Report sent ${formatTime(entry.time)}`);
+      tree.set({ payload: body, changes: [], raw: false });
+      const close = button('Close', () => {
+        viewer.replaceChildren();
+        opener.focus();
+      });
+      const heading = h('h3', { attrs: { tabindex: '-1' } }, `Sent ${formatTime(entry.time)} — exactly these bytes left the machine`);
+      viewer.replaceChildren(heading, tree.element, close);
+      heading.focus();
+    } catch (error) {
+      report(error);
+    }
+  }
+
+  function renderTable(): void {
+    if (entries.length === 0) {
+      table.replaceChildren(h('p', { class: 'muted' }, 'Nothing has been sent yet.'));
+      actions.replaceChildren();
+      return;
+    }
+    const rows = entries.map((entry) => {
+      const opener: HTMLButtonElement = button('Open', () => void open(entry, opener), { attrs: { 'aria-label': `Open the report sent ${formatTime(entry.time)}` } });
+      return h(
+        'tr',
+        {},
+        h('td', {}, h('time', { attrs: { datetime: entry.time } }, formatTime(entry.time))),
+        h('td', { class: 'mono' }, entry.instance_id),
+        h('td', {}, String(entry.details_level)),
+        h('td', {}, formatBytes(entry.bytes)),
+        h('td', {}, entry.body_kept ? opener : h('span', { class: 'muted' }, 'not kept')),
+      );
+    });
+    table.replaceChildren(
+      h(
+        'table',
+        {},
+        h('caption', { class: 'visually-hidden' }, 'Sent reports, newest first'),
+        h('thead', {}, h('tr', {}, ...['Time', 'Id', 'Level', 'Size', 'Body'].map((label) => h('th', { attrs: { scope: 'col' } }, label)))),
+        h('tbody', {}, ...rows),
+      ),
+    );
+    renderClear(false);
+  }
+
+  function renderClear(confirming: boolean): void {
+    if (!confirming) {
+      actions.replaceChildren(button('Clear history…', () => renderClear(true)));
+      return;
+    }
+    const yes = button(`Forget ${entries.length} entries`, () => void clear(), { class: 'danger' });
+    actions.replaceChildren(h('span', {}, 'Forget the sent history on this machine? '), yes, button('Cancel', () => renderClear(false)));
+    yes.focus();
+  }
+
+  async function clear(): Promise<void> {
+    try {
+      await api.clearHistory({});
+      viewer.replaceChildren();
+      await refresh();
+    } catch (error) {
+      report(error);
+    }
+  }
+
+  async function refresh(): Promise<void> {
+    try {
+      const result = await api.history({});
+      entries = [...result.entries].sort((a, b) => b.time.localeCompare(a.time));
+      renderTable();
+    } catch (error) {
+      report(error);
+    }
+  }
+
+  return { refresh };
+}

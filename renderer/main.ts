@@ -1,0 +1,140 @@
+import type { AgentApi, AgentStatus } from '../main/api.js';
+import { renderCharts } from './charts.js';
+import { createDeletionPanel } from './deletion-panel.js';
+import { byId, h } from './dom.js';
+import { downloadText } from './download.js';
+import { createHistoryPanel } from './history-panel.js';
+import { createHttpClient, takeTokenFromLocation } from './http-client.js';
+import { createStatePanel } from './state-panel.js';
+import { createPayloadTree } from './tree.js';
+
+// Entry: wires the panels to window.candor. In Electron the preload provides it
+// over IPC; served by the headless agent, the HTTP client does.
+
+declare global {
+  interface Window {
+    candor?: AgentApi;
+  }
+}
+
+const SAMPLE_REFRESH_MS = 5_000;
+
+function connect(): AgentApi | null {
+  if (window.candor !== undefined) return window.candor;
+  const token = takeTokenFromLocation();
+  if (token === null) return null;
+  const client = createHttpClient({ origin: location.origin, token });
+  window.candor = client;
+  return client;
+}
+
+const errorBox = byId('error');
+const notice = byId('notice');
+
+function report(error: unknown): void {
+  errorBox.textContent = error instanceof Error ? error.message : String(error);
+}
+
+function say(text: string): void {
+  errorBox.textContent = '';
+  notice.textContent = text;
+}
+
+function selected(name: string): string | null {
+  return document.querySelector<HTMLInputElement>(`input[name="${name}"]:checked`)?.value ?? null;
+}
+
+function start(api: AgentApi): void {
+  const payloadBox = byId('payload');
+  const tree = createPayloadTree('Payload fields');
+  payloadBox.append(tree.element);
+  const search = byId('search') as HTMLInputElement;
+  const onlyChanged = byId('only-changed') as HTMLInputElement;
+  const exportButton = byId('export') as HTMLButtonElement;
+  const rawBanner = byId('raw-banner');
+
+  const level = (): number => Number(selected('level') ?? '2');
+  const anonymize = (): boolean => selected('mode') !== 'raw';
+
+  let sequence = 0;
+  async function loadPreview(): Promise<void> {
+    const mine = ++sequence;
+    const raw = !anonymize();
+    document.body.classList.toggle('raw-mode', raw);
+    rawBanner.hidden = !raw;
+    exportButton.textContent = raw ? 'Export raw report (never sent)' : 'Export report';
+    payloadBox.setAttribute('aria-busy', 'true');
+    try {
+      const result = await api.preview({ details_level: level(), anonymize: !raw });
+      if (mine !== sequence) return; // a newer choice is on its way
+      tree.set({ payload: result.payload, changes: result.changes, raw });
+      payloadBox.dataset['level'] = String(result.payload.details_level);
+      payloadBox.dataset['mode'] = raw ? 'raw' : 'anonymized';
+      markConfigured(result.payload.instance?.details_level);
+    } catch (error) {
+      report(error);
+    } finally {
+      if (mine === sequence) payloadBox.setAttribute('aria-busy', 'false');
+    }
+  }
+
+  function markConfigured(configured: number | undefined): void {
+    if (configured === undefined) return;
+    for (const input of document.querySelectorAll<HTMLInputElement>('input[name="level"]')) {
+      const label = input.closest('label');
+      label?.querySelector('.configured')?.remove();
+      if (Number(input.value) === configured) label?.append(h('span', { class: 'configured' }, ' (configured)'));
+    }
+  }
+
+  for (const input of document.querySelectorAll<HTMLInputElement>('input[name="level"], input[name="mode"]')) {
+    input.addEventListener('change', () => void loadPreview());
+  }
+  const applyFilter = (): void => tree.filter({ query: search.value, onlyChanged: onlyChanged.checked });
+  search.addEventListener('input', applyFilter);
+  onlyChanged.addEventListener('change', applyFilter);
+  byId('expand-all').addEventListener('click', () => tree.expandAll());
+  byId('collapse-all').addEventListener('click', () => tree.collapseAll());
+  byId('refresh').addEventListener('click', () => void loadPreview());
+  exportButton.addEventListener('click', () => {
+    api.exportReport({ details_level: level(), anonymize: anonymize() }).then((result) => {
+      if (result.path !== null) say(`Saved ${result.bytes} bytes to ${result.path}.`);
+      else if (result.json !== null) {
+        downloadText(result.filename, result.json);
+        say(`Downloaded ${result.filename} (${result.bytes} bytes).`);
+      }
+    }, report);
+  });
+
+  const history = createHistoryPanel(byId('history'), api, report);
+  const deletion = createDeletionPanel(byId('deletion'), api, report);
+  const state = createStatePanel(byId('state'), api, report);
+  let lastDelivery = '';
+  const onStatus = (status: AgentStatus): void => {
+    state.render(status);
+    const delivery = `${status.delivery}/${status.outbox_pending}`;
+    if (delivery !== lastDelivery) void history.refresh();
+    lastDelivery = delivery;
+  };
+  api.onStatus(onStatus);
+  api.status({}).then(onStatus, report);
+
+  const charts = byId('charts');
+  const refreshSamples = (): void => {
+    if (document.hidden) return;
+    api.samples({}).then((samples) => renderCharts(charts, samples), report);
+  };
+  refreshSamples();
+  setInterval(refreshSamples, SAMPLE_REFRESH_MS);
+
+  void loadPreview();
+  void deletion.refresh();
+}
+
+const api = connect();
+if (api === null) {
+  byId('payload').setAttribute('aria-busy', 'false');
+  report('No access token. Open the address the Candor agent printed (it ends in #token=…); the token is removed from the address bar after use, so a reload needs that address again.');
+} else {
+  start(api);
+}
