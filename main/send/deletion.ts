@@ -1,0 +1,185 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { mkdir, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
+import type { DeletionRequest } from '../api.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import { log } from '../util/log.js';
+import { deletionText } from './deletion-text.js';
+import { FlushLoop, type DrainOutcome } from './flush-loop.js';
+import { postGzipJson } from './upload.js';
+
+// Deletion requests, like Glean's deletion-request ping: persisted in `dir` before the
+// first attempt and retried until the collector takes them, across restarts. It is the
+// one thing sent after a user revokes consent, so it has its own gate (the agent makes
+// it "no operator switch is off"), and it carries nothing but the ids and a time.
+//
+// Layout of `dir`:
+//   <13-digit ms>-<8 hex>.json                          queued, oldest first
+//   rejected/<name> + rejected/<name>.reason.txt        refused by the collector (4xx)
+//   corrupt/<name>                                      not a deletion request, kept
+
+export interface DeletionBody {
+  type: 'deletion-request';
+  ids: string[];
+  requested_at: string;
+}
+
+export interface DeletionQueueOptions {
+  dir: string;
+  endpoint: () => string | null;
+  /** Checked right before each request. */
+  gate: () => boolean;
+  userAgent: string;
+  timeoutMs?: number;
+  baseBackoffMs?: number;
+  maxBackoffMs?: number;
+  maxRetryAfterMs?: number;
+  random?: () => number;
+  now?: () => Date;
+  onRetryScheduled?: (delayMs: number) => void;
+  onSent?: (body: DeletionBody) => void;
+}
+
+export const DEFAULT_DELETION_TIMEOUT_MS = 10_000;
+const NAME = /^\d{13}-[0-9a-f]{8}\.json$/;
+const gzipAsync = promisify(gzip);
+
+function parseBody(text: string): DeletionBody {
+  const value: unknown = JSON.parse(text);
+  const v = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+  if (v['type'] !== 'deletion-request') throw new Error('"type" is not "deletion-request"');
+  const ids = v['ids'];
+  if (!Array.isArray(ids) || !ids.every((id) => typeof id === 'string')) throw new Error('"ids" is not a list of strings');
+  if (typeof v['requested_at'] !== 'string') throw new Error('"requested_at" is missing');
+  return { type: 'deletion-request', ids: ids as string[], requested_at: v['requested_at'] };
+}
+
+export class DeletionQueue {
+  private readonly loop: FlushLoop;
+  private readonly timeoutMs: number;
+  /** Outcome of requests made in this process, so request() can say what happened to its own. */
+  private readonly outcomes = new Map<string, 'sent' | 'rejected'>();
+  private failing = false;
+
+  constructor(private readonly opts: DeletionQueueOptions) {
+    this.timeoutMs = opts.timeoutMs ?? DEFAULT_DELETION_TIMEOUT_MS;
+    mkdirSync(opts.dir, { recursive: true });
+    this.loop = new FlushLoop({
+      drain: (signal) => this.drain(signal),
+      baseBackoffMs: opts.baseBackoffMs,
+      maxBackoffMs: opts.maxBackoffMs,
+      maxRetryAfterMs: opts.maxRetryAfterMs,
+      random: opts.random,
+      onRetryScheduled: opts.onRetryScheduled,
+      label: 'deletion request delivery',
+    });
+  }
+
+  /**
+   * The text for the person, and with `send` and an endpoint, a queued request that is
+   * tried once before this resolves: 'sent' if that attempt was delivered, 'queued' if it
+   * will be retried. A request the collector refuses (4xx) comes back 'not-configured':
+   * the person has to send the text themselves.
+   */
+  async request(input: { ids: string[]; contact: string | null; send: boolean }): Promise<DeletionRequest> {
+    const ids = [...new Set(input.ids)];
+    const base = { ids, contact: input.contact, text: deletionText(ids, input.contact) };
+    if (!input.send || ids.length === 0) return { ...base, delivery: 'not-requested' };
+    if (this.opts.endpoint() === null) return { ...base, delivery: 'not-configured' };
+    const now = (this.opts.now ?? (() => new Date()))();
+    const name = `${String(now.getTime()).padStart(13, '0')}-${randomBytes(4).toString('hex')}.json`;
+    const body: DeletionBody = { type: 'deletion-request', ids, requested_at: now.toISOString() };
+    await writeFileAtomic(join(this.opts.dir, name), `${JSON.stringify(body)}\n`);
+    log.info(`deletion request for ${ids.length} instance id(s) queued`);
+    await this.loop.flush();
+    const outcome = this.outcomes.get(name);
+    this.outcomes.delete(name);
+    if (outcome === 'sent') return { ...base, delivery: 'sent' };
+    if (outcome === 'rejected') return { ...base, delivery: 'not-configured' };
+    return { ...base, delivery: 'queued' };
+  }
+
+  /** Queued requests not yet delivered. */
+  async pending(): Promise<number> {
+    return (await this.names()).length;
+  }
+
+  /** Try every queued request now, oldest first; stops at the first retryable failure. */
+  flush(): Promise<void> {
+    return this.loop.flush();
+  }
+
+  /** The gate or the endpoint changed: abort when closed, deliver when open. */
+  wake(): void {
+    if (!this.opts.gate()) {
+      this.loop.cancelRetry();
+      this.loop.abort();
+      return;
+    }
+    this.loop.wake();
+  }
+
+  start(): void {
+    this.loop.start();
+  }
+
+  /** Stops retries and aborts the request in flight at once; the promise resolves when quiet. */
+  stop(): Promise<void> {
+    return this.loop.stop();
+  }
+
+  private async names(): Promise<string[]> {
+    return (await readdir(this.opts.dir)).filter((name) => NAME.test(name)).sort();
+  }
+
+  private async drain(signal: AbortSignal): Promise<DrainOutcome> {
+    for (;;) {
+      if (!this.opts.gate()) return { kind: 'off' };
+      const url = this.opts.endpoint();
+      if (url === null) return { kind: 'off' };
+      const [name] = await this.names();
+      if (name === undefined) return { kind: 'done' };
+      const file = join(this.opts.dir, name);
+      let body: DeletionBody;
+      try {
+        body = parseBody(await readFile(file, 'utf8'));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        await this.moveAside(name, 'corrupt');
+        log.error(`deletion request file ${file} is corrupt (${(error as Error).message}); moved to ${join(this.opts.dir, 'corrupt', name)}`);
+        continue;
+      }
+      const gz = await gzipAsync(Buffer.from(JSON.stringify(body), 'utf8'));
+      if (!this.opts.gate()) return { kind: 'off' };
+      const result = await postGzipJson({ url, body: gz, userAgent: this.opts.userAgent, timeoutMs: this.timeoutMs, signal });
+      if (signal.aborted) return { kind: 'off' };
+      if (result.kind === 'retry') {
+        if (!this.failing) log.warn(`deletion request not delivered yet, will retry (${result.error})`);
+        this.failing = true;
+        return result.retryAfterMs === undefined ? { kind: 'retry' } : { kind: 'retry', retryAfterMs: result.retryAfterMs };
+      }
+      this.loop.resetBackoff();
+      this.failing = false;
+      if (result.kind === 'delivered') {
+        await unlink(file);
+        this.outcomes.set(name, 'sent');
+        log.info(`deletion request for ${body.ids.length} instance id(s) delivered`);
+        this.opts.onSent?.(body);
+      } else {
+        await mkdir(join(this.opts.dir, 'rejected'), { recursive: true });
+        await writeFileAtomic(join(this.opts.dir, 'rejected', `${name}.reason.txt`), `${new Date().toISOString()} ${result.error}\n`);
+        await this.moveAside(name, 'rejected');
+        this.outcomes.set(name, 'rejected');
+        log.error(`deletion request ${name} was refused by the collector (${result.error}); moved to ${join(this.opts.dir, 'rejected', name)}, send the text yourself`);
+      }
+    }
+  }
+
+  private async moveAside(name: string, folder: 'corrupt' | 'rejected'): Promise<void> {
+    await mkdir(join(this.opts.dir, folder), { recursive: true });
+    await rename(join(this.opts.dir, name), join(this.opts.dir, folder, name));
+  }
+}

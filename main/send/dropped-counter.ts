@@ -1,0 +1,113 @@
+import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import { log } from '../util/log.js';
+import { writeFileAtomicSync } from '../util/atomic-write.js';
+
+// The dropped-reports protocol: every report dropped from a full outbox is told to the
+// collector exactly once, by a report that was actually delivered.
+//
+//  - `value()` is the number of drops no report in the outbox carries yet. The report
+//    builder reads it into `delivery.dropped_reports` (reading does not reset it).
+//  - When the outbox stores that report, it *claims* the count the report carries: the
+//    counter goes down by it, and the report now owns those drops.
+//  - If the owning report is itself dropped, its drops come back plus one for itself;
+//    if it is rejected (4xx), its drops come back. If it is delivered, nothing changes:
+//    the collector has been told.
+// Hence: counter + sum(carried by reports in the outbox) = drops not yet delivered.
+// Two pending reports never both carry the same drop, so the collector never counts
+// one twice. A claim is written before the report file and settled after it, so a
+// crash in between is undone at the next start (the file never appeared) or kept
+// (it did).
+
+interface State {
+  dropped: number;
+  claim?: { file: string; count: number };
+}
+
+function parseState(text: string): State {
+  const value: unknown = JSON.parse(text);
+  if (typeof value !== 'object' || value === null) throw new Error('not a JSON object');
+  const dropped = (value as { dropped?: unknown }).dropped;
+  if (typeof dropped !== 'number' || !Number.isInteger(dropped) || dropped < 0) throw new Error('"dropped" is not a count');
+  const claim = (value as { claim?: unknown }).claim;
+  if (claim === undefined) return { dropped };
+  const { file, count } = (claim ?? {}) as { file?: unknown; count?: unknown };
+  if (typeof file !== 'string' || typeof count !== 'number' || !Number.isInteger(count) || count < 0) throw new Error('"claim" is malformed');
+  return { dropped, claim: { file, count } };
+}
+
+export class DroppedCounter {
+  private state: State;
+
+  /** `dir` holds the state file and the report files a claim names. */
+  constructor(
+    private readonly file: string,
+    private readonly dir: string,
+    private readonly corruptDir: string,
+  ) {
+    this.state = this.load();
+    if (this.state.claim) {
+      // A claim left by a crash: the drops return unless the report file landed.
+      if (!existsSync(join(this.dir, this.state.claim.file))) this.state.dropped += this.state.claim.count;
+      this.state = { dropped: this.state.dropped };
+      this.save();
+    }
+  }
+
+  value(): number {
+    return this.state.dropped;
+  }
+
+  /** The report in `file` takes up to `count` drops; returns how many it took. */
+  claim(file: string, count: number): number {
+    const taken = Math.min(count, this.state.dropped);
+    if (taken === 0) return 0;
+    this.state = { dropped: this.state.dropped - taken, claim: { file, count: taken } };
+    this.save();
+    return taken;
+  }
+
+  /** The claimed report file is on disk: the claim stands. */
+  settle(): void {
+    if (!this.state.claim) return;
+    this.state = { dropped: this.state.dropped };
+    this.save();
+  }
+
+  /** The claimed report file was never written: the drops return. */
+  undoClaim(): void {
+    if (!this.state.claim) return;
+    this.state = { dropped: this.state.dropped + this.state.claim.count };
+    this.save();
+  }
+
+  add(count: number): void {
+    if (count <= 0) return;
+    this.state = { ...this.state, dropped: this.state.dropped + count };
+    this.save();
+  }
+
+  private load(): State {
+    let text: string;
+    try {
+      text = readFileSync(this.file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { dropped: 0 };
+      throw error;
+    }
+    try {
+      return parseState(text);
+    } catch (error) {
+      // Kept for a human to read; the count restarts at zero rather than stopping delivery.
+      mkdirSync(this.corruptDir, { recursive: true });
+      const aside = join(this.corruptDir, `state-${Date.now()}.json`);
+      renameSync(this.file, aside);
+      log.error(`outbox state file ${this.file} is corrupt (${(error as Error).message}); moved to ${aside}, dropped-report count restarts at 0`);
+      return { dropped: 0 };
+    }
+  }
+
+  private save(): void {
+    writeFileAtomicSync(this.file, `${JSON.stringify(this.state)}\n`);
+  }
+}

@@ -1,0 +1,129 @@
+import { log } from '../util/log.js';
+import { backoffDelay } from './backoff.js';
+
+export type DrainOutcome =
+  /** Nothing left to send. */
+  | { kind: 'done' }
+  /** The gate is closed or there is nowhere to send: wait for wake(). */
+  | { kind: 'off' }
+  /** A retryable failure: try again after a backoff (at least `retryAfterMs`). */
+  | { kind: 'retry'; retryAfterMs?: number };
+
+export interface FlushLoopOptions {
+  /** Sends what is queued, oldest first; stops at the first retryable failure. */
+  drain: (signal: AbortSignal) => Promise<DrainOutcome>;
+  baseBackoffMs?: number;
+  maxBackoffMs?: number;
+  /** Cap on a collector's Retry-After. */
+  maxRetryAfterMs?: number;
+  random?: () => number;
+  /** Called with the delay chosen before each retry (for logs, status and tests). */
+  onRetryScheduled?: (delayMs: number) => void;
+  /** Name used in the log when drain throws. */
+  label: string;
+}
+
+export const DEFAULT_MAX_RETRY_AFTER_MS = 60 * 60_000;
+
+/**
+ * The retry machinery shared by the report sender and the deletion queue: one drain at
+ * a time, exponential backoff with jitter between failed drains, a Retry-After floor,
+ * and an abort for the request in flight. Timers are unref'd: a pending retry never
+ * keeps the process alive by itself.
+ */
+export class FlushLoop {
+  private running: Promise<void> | null = null;
+  private rerun = false;
+  private timer: NodeJS.Timeout | null = null;
+  private started = false;
+  private attempt = 0;
+  private controller: AbortController | null = null;
+
+  constructor(private readonly opts: FlushLoopOptions) {}
+
+  /** Retries are scheduled only once started; before that, flush() is the only trigger. */
+  start(): void {
+    this.started = true;
+    this.wake();
+  }
+
+  async stop(): Promise<void> {
+    this.started = false;
+    this.cancelRetry();
+    this.abort();
+    await this.running;
+  }
+
+  /** Flush now unless a backoff is running (a new report does not cut a collector's Retry-After). */
+  wake(): void {
+    if (!this.started || this.timer) return;
+    void this.flush();
+  }
+
+  /** Aborts the request in flight, if any. */
+  abort(): void {
+    this.controller?.abort();
+  }
+
+  cancelRetry(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  /** A delivery succeeded: the next failure starts from the base delay again. */
+  resetBackoff(): void {
+    this.attempt = 0;
+  }
+
+  get retryScheduled(): boolean {
+    return this.timer !== null;
+  }
+
+  /** Drains now, ignoring any backoff; resolves when this drain (and any requested meanwhile) ends. */
+  flush(): Promise<void> {
+    if (this.running) {
+      this.rerun = true;
+      return this.running;
+    }
+    this.running = this.run().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  private async run(): Promise<void> {
+    let outcome: DrainOutcome;
+    do {
+      this.rerun = false;
+      this.controller = new AbortController();
+      try {
+        outcome = await this.opts.drain(this.controller.signal);
+      } catch (error) {
+        // A disk error must not end delivery for good: log it and try again later.
+        log.error(`${this.opts.label} failed: ${(error as Error).message}`);
+        outcome = { kind: 'retry' };
+      }
+      this.controller = null;
+    } while (this.rerun && outcome.kind === 'done');
+    this.settle(outcome);
+  }
+
+  private settle(outcome: DrainOutcome): void {
+    this.cancelRetry();
+    if (outcome.kind !== 'retry') {
+      if (outcome.kind === 'done') this.attempt = 0;
+      return;
+    }
+    const backoff = backoffDelay(this.attempt, { baseMs: this.opts.baseBackoffMs, maxMs: this.opts.maxBackoffMs, random: this.opts.random });
+    const floor = Math.min(outcome.retryAfterMs ?? 0, this.opts.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS);
+    const delay = Math.max(backoff, floor);
+    this.attempt += 1;
+    this.opts.onRetryScheduled?.(delay);
+    if (!this.started) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.flush();
+    }, delay);
+    this.timer.unref();
+  }
+}
