@@ -55,7 +55,7 @@ function readRaw(file: string): unknown {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw new Error(`cannot read settings file ${file}: ${(error as Error).message}`);
   }
   return JSON.parse(text);
@@ -76,7 +76,8 @@ export function openSettingsStore(opts: { dataDir: string; storeClass?: Settings
   // Checked before the backend exists: conf's constructor throws on a corrupt file.
   let initial: Outcome;
   try {
-    const outcome = interpret(readRaw(file));
+    const raw = readRaw(file);
+    const outcome: Outcome | { problem: string } = raw === null ? { settings: defaultSettings(), migratedFrom: null } : interpret(raw);
     if ('problem' in outcome) throw new Error(outcome.problem);
     initial = outcome;
   } catch (error) {
