@@ -1,0 +1,64 @@
+import { join } from 'node:path';
+import { app, BrowserWindow, clipboard, dialog, type SaveDialogOptions } from 'electron';
+import type { AgentApi } from '../api.js';
+
+// Native dialogs: the export save dialog (handed to agent.setExportTarget) and the
+// deletion request text with a copy button.
+
+function parent(): BrowserWindow | undefined {
+  return BrowserWindow.getFocusedWindow() ?? undefined;
+}
+
+/** Returns the chosen path, or null when the person cancels. */
+export async function chooseExportPath(suggestedName: string): Promise<string | null> {
+  const options: SaveDialogOptions = {
+    title: 'Export Candor report',
+    defaultPath: join(app.getPath('documents'), suggestedName),
+    filters: [{ name: 'JSON report', extensions: ['json'] }],
+    properties: ['createDirectory', 'showOverwriteConfirmation'],
+  };
+  const window = parent();
+  const result = window ? await dialog.showSaveDialog(window, options) : await dialog.showSaveDialog(options);
+  return result.canceled || !result.filePath ? null : result.filePath;
+}
+
+export async function showDeletionRequest(api: AgentApi): Promise<void> {
+  const request = await api.requestDeletion({ send: false });
+  const { response } = await dialog.showMessageBox({
+    type: 'info',
+    title: 'Request data deletion',
+    message: 'Ask for deletion of everything sent from this machine',
+    detail: request.text,
+    buttons: ['Copy text', 'Send request', 'Close'],
+    defaultId: 0,
+    cancelId: 2,
+    noLink: true,
+  });
+  if (response === 0) {
+    clipboard.writeText(request.text);
+    return;
+  }
+  if (response !== 1) return;
+  const sent = await api.requestDeletion({ send: true });
+  if (sent.delivery === 'not-configured') {
+    clipboard.writeText(sent.text);
+    await dialog.showMessageBox({
+      type: 'info',
+      title: 'Request data deletion',
+      message: 'No deletion address is configured',
+      detail: 'The request text is on your clipboard: send it to the operator of the telemetry endpoint.',
+      buttons: ['OK'],
+    });
+    return;
+  }
+  await dialog.showMessageBox({
+    type: 'info',
+    title: 'Request data deletion',
+    message: sent.delivery === 'sent' ? 'The deletion request was sent.' : 'The deletion request is queued and will be retried until delivered.',
+    buttons: ['OK'],
+  });
+}
+
+export function showError(title: string, message: string): void {
+  dialog.showErrorBox(title, message);
+}
