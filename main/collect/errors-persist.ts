@@ -1,0 +1,107 @@
+import { mkdirSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { CapturedError, ErrorsSection } from '../report/payload-schema.js';
+import { writeFileAtomicSync } from '../util/atomic-write.js';
+import { log } from '../util/log.js';
+
+// The crash file: the error list written synchronously as an uncaught exception takes
+// the process down, read (and removed) by the next start so the crash gets reported.
+// It holds raw messages and stacks, so it is user-only (0600).
+
+const FORMAT = 'candor-errors-v1';
+
+interface PersistFile {
+  format: typeof FORMAT;
+  captured: CapturedError[];
+  dropped: number;
+}
+
+export function writePersistedSync(file: string, section: ErrorsSection): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const body: PersistFile = { format: FORMAT, captured: section.captured, dropped: section.dropped };
+  writeFileAtomicSync(file, `${JSON.stringify(body)}\n`, { mode: 0o600 });
+}
+
+/**
+ * Reads and removes the crash file. Missing: undefined. Corrupt: moved aside to
+ * `<file>.corrupt-<timestamp>` (never deleted: it may be the only trace of a crash).
+ */
+export function takePersisted(file: string, now: Date): ErrorsSection | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') log.warn(`cannot read error persist file ${file}: ${String(error)}`);
+    return undefined;
+  }
+  let section: ErrorsSection;
+  try {
+    section = parsePersisted(text);
+  } catch (error) {
+    const aside = `${file}.corrupt-${now.toISOString().replace(/[:.]/g, '-')}`;
+    try {
+      renameSync(file, aside);
+      log.warn(`error persist file ${file} is corrupt (${(error as Error).message}); moved it to ${aside}`);
+    } catch (renameError) {
+      log.error(`error persist file ${file} is corrupt (${(error as Error).message}) and could not be moved to ${aside}: ${String(renameError)}`);
+    }
+    return undefined;
+  }
+  try {
+    unlinkSync(file);
+  } catch (error) {
+    log.warn(`cannot remove error persist file ${file} after reading it (its errors may be reported twice): ${String(error)}`);
+  }
+  return section;
+}
+
+const SOURCES: readonly string[] = ['main', 'renderer'];
+const KINDS: readonly string[] = ['uncaughtException', 'unhandledRejection', 'reported'];
+
+function parsePersisted(text: string): ErrorsSection {
+  const data: unknown = JSON.parse(text);
+  if (!isRecord(data) || data['format'] !== FORMAT) throw new Error(`not a ${FORMAT} file`);
+  const { captured, dropped } = data;
+  if (!Array.isArray(captured)) throw new Error('captured is not an array');
+  if (!isCount(dropped)) throw new Error('dropped is not a non-negative integer');
+  return { captured: captured.map((item: unknown, i) => parseCaptured(item, i)), dropped };
+}
+
+function parseCaptured(item: unknown, i: number): CapturedError {
+  if (!isRecord(item)) throw new Error(`captured[${i}] is not an object`);
+  const str = (key: string): string => {
+    const v = item[key];
+    if (typeof v !== 'string') throw new Error(`captured[${i}].${key} is not a string`);
+    return v;
+  };
+  const source = str('source');
+  const kind = str('kind');
+  if (!SOURCES.includes(source)) throw new Error(`captured[${i}].source is not main or renderer`);
+  if (!KINDS.includes(kind)) throw new Error(`captured[${i}].kind is not a known kind`);
+  const count = item['count'];
+  if (!isCount(count) || count < 1) throw new Error(`captured[${i}].count is not a positive integer`);
+  const time = (key: string): string => {
+    const v = str(key);
+    if (Number.isNaN(Date.parse(v))) throw new Error(`captured[${i}].${key} is not a date`);
+    return v;
+  };
+  return {
+    fingerprint: str('fingerprint'),
+    source: source as CapturedError['source'],
+    kind: kind as CapturedError['kind'],
+    type: str('type'),
+    message: str('message'),
+    stack: str('stack'),
+    count,
+    first_seen: time('first_seen'),
+    last_seen: time('last_seen'),
+  };
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isCount(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0;
+}
