@@ -23,14 +23,16 @@ export function quarantineSettingsFile(file: string, reason: string, now: Date =
   return target;
 }
 
-// conf writes through `atomically`: <file>.tmp-<16 chars>, renamed over the file. A
-// writer killed before the rename leaves its temp file behind; one older than a minute
-// is not in flight any more.
+// conf writes through `atomically` (<file>.tmp-<16 chars>), util/atomic-write through
+// .<file>.<pid>.<hex>.tmp; both rename over the file. A writer killed before the rename
+// leaves its temp file behind; one older than a minute is not in flight any more.
 const STALE_MS = 60_000;
 
 export function purgeStaleTempFiles(file: string, now: number = Date.now()): number {
   const dir = dirname(file);
-  const prefix = `${basename(file)}.tmp-`;
+  const name = basename(file);
+  const isTemp = (candidate: string): boolean =>
+    candidate.startsWith(`${name}.tmp-`) || (candidate.startsWith(`.${name}.`) && candidate.endsWith('.tmp'));
   let removed = 0;
   let names: string[];
   try {
@@ -38,9 +40,9 @@ export function purgeStaleTempFiles(file: string, now: number = Date.now()): num
   } catch {
     return 0;
   }
-  for (const name of names) {
-    if (!name.startsWith(prefix)) continue;
-    const path = join(dir, name);
+  for (const candidate of names) {
+    if (!isTemp(candidate)) continue;
+    const path = join(dir, candidate);
     try {
       if (now - statSync(path).mtimeMs < STALE_MS) continue;
       unlinkSync(path);

@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, statSync, unwatchFile, watchFile } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Conf from 'conf';
+import { writeFileAtomicSync } from '../util/atomic-write.js';
 import { log } from '../util/log.js';
 import { defaultSettings, parseSettings, SETTINGS_SCHEMA_VERSION, type Settings } from './settings-schema.js';
 import { migrateSettings, SettingsVersionError, type SettingsData } from './settings-migrations.js';
@@ -35,6 +36,8 @@ export interface SettingsBackendOptions {
 
 /** conf (plain Node) or electron-store (desktop): anything constructible like conf with a `store` property. */
 export type SettingsStoreClass = new (options: SettingsBackendOptions) => { readonly path: string; store: Record<string, unknown> };
+
+const serialize = (value: Record<string, unknown>): string => `${JSON.stringify(value, null, 2)}\n`;
 
 type Outcome = { settings: Settings; migratedFrom: number | null };
 
@@ -97,12 +100,19 @@ export function openSettingsStore(opts: { dataDir: string; storeClass?: Settings
     accessPropertiesByDotNotation: false,
     // conf's own watcher debounces by a second on Linux; we poll ourselves (below).
     watch: false,
-    serialize: (value) => `${JSON.stringify(value, null, 2)}\n`,
+    serialize,
   });
   if (resolve(backend.path) !== file) throw new Error(`settings backend uses ${backend.path}, expected ${file}`);
 
+  // conf falls back to a plain, tearable write when SNAP is set (its Snap workaround);
+  // the settings file must survive a kill mid-write everywhere, so we write it ourselves there.
+  const write = (settings: Settings): void => {
+    if (process.env['SNAP'] !== undefined) writeFileAtomicSync(file, serialize({ ...settings }), { mode: 0o600 });
+    else backend.store = { ...settings };
+  };
+
   if (initial.migratedFrom !== null) {
-    backend.store = { ...initial.settings };
+    write(initial.settings);
     log.info(`settings ${file} migrated from schema_version ${initial.migratedFrom} to ${SETTINGS_SCHEMA_VERSION}`);
   }
 
@@ -167,7 +177,7 @@ export function openSettingsStore(opts: { dataDir: string; storeClass?: Settings
     update(change) {
       if (closed) throw new Error(`settings store ${file} is closed`);
       const next = parseSettings({ ...change(get()), schema_version: SETTINGS_SCHEMA_VERSION });
-      backend.store = { ...next };
+      write(next);
       cache = null;
       emitIfChanged(next);
       return structuredClone(next);

@@ -81,13 +81,19 @@ describe('settings store basics', () => {
 
   it('removes temp files left by a killed writer once they are stale, and keeps fresh ones', () => {
     const stale = join(dir, 'settings.json.tmp-1234567890abcdef');
+    const staleOurs = join(dir, '.settings.json.4242.abcd1234.tmp');
     const fresh = join(dir, 'settings.json.tmp-9999999999abcdef');
+    const unrelated = join(dir, 'notes.tmp');
     writeFileSync(stale, '{"half":');
+    writeFileSync(staleOurs, '{"half":');
     writeFileSync(fresh, '{"in flight":');
+    writeFileSync(unrelated, 'keep');
     const old = new Date(Date.now() - 10 * 60_000);
-    utimesSync(stale, old, old);
+    for (const path of [stale, staleOurs, unrelated]) utimesSync(path, old, old);
     open();
     expect(existsSync(stale)).toBe(false);
+    expect(existsSync(staleOurs)).toBe(false);
+    expect(existsSync(unrelated)).toBe(true);
     expect(existsSync(fresh)).toBe(true);
   });
 });
