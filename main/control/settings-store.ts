@@ -4,7 +4,7 @@ import Conf from 'conf';
 import { writeFileAtomicSync } from '../util/atomic-write.js';
 import { log } from '../util/log.js';
 import { defaultSettings, parseSettings, SETTINGS_SCHEMA_VERSION, type Settings } from './settings-schema.js';
-import { migrateSettings, SettingsVersionError, type SettingsData } from './settings-migrations.js';
+import { migrateSettings, type SettingsData } from './settings-migrations.js';
 import { purgeStaleTempFiles, quarantineSettingsFile } from './settings-recovery.js';
 
 export type { Settings } from './settings-schema.js';
@@ -48,20 +48,27 @@ function interpret(raw: unknown): Outcome | { problem: string } {
     const migrated = migrateSettings(raw as SettingsData);
     return { settings: parseSettings(migrated.data), migratedFrom: migrated.steps > 0 ? migrated.fromVersion : null };
   } catch (error) {
-    if (error instanceof SettingsVersionError) return { problem: error.message };
+    // SettingsVersionError (newer or odd schema_version), a failed step, or the schema.
     return { problem: (error as Error).message };
   }
 }
 
-function readRaw(file: string): unknown {
-  let text: string;
+/** The file's text, or null when there is none; an unreadable file is an error, never a silent reset. */
+function readText(file: string): string | null {
   try {
-    text = readFileSync(file, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw new Error(`cannot read settings file ${file}: ${(error as Error).message}`);
   }
-  return JSON.parse(text);
+}
+
+function parseJson(text: string): { value: unknown } | { problem: string } {
+  try {
+    return { value: JSON.parse(text) as unknown };
+  } catch (error) {
+    return { problem: `not JSON: ${(error as Error).message}` };
+  }
 }
 
 /**
@@ -77,15 +84,12 @@ export function openSettingsStore(opts: { dataDir: string; storeClass?: Settings
   purgeStaleTempFiles(file);
 
   // Checked before the backend exists: conf's constructor throws on a corrupt file.
-  let initial: Outcome;
-  try {
-    const raw = readRaw(file);
-    const outcome: Outcome | { problem: string } = raw === null ? { settings: defaultSettings(), migratedFrom: null } : interpret(raw);
-    if ('problem' in outcome) throw new Error(outcome.problem);
-    initial = outcome;
-  } catch (error) {
-    if ((error as Error).message.startsWith('cannot read settings file')) throw error;
-    quarantineSettingsFile(file, (error as Error).message);
+  const text = readText(file);
+  const parsed = text === null ? null : parseJson(text);
+  let initial: Outcome | { problem: string } = { settings: defaultSettings(), migratedFrom: null };
+  if (parsed !== null) initial = 'problem' in parsed ? parsed : interpret(parsed.value);
+  if ('problem' in initial) {
+    quarantineSettingsFile(file, initial.problem);
     initial = { settings: defaultSettings(), migratedFrom: null };
   }
 
