@@ -6,14 +6,14 @@ import { ContractError, parseInput } from './api.js';
 import { loadOrCreateKey } from './anonymize/key.js';
 import { machineScrubContext } from './anonymize/text.js';
 import { ErrorCapture } from './collect/errors.js';
-import { instanceSummary } from './collect/instance.js';
+import { instanceSummary, operatorDisabled, switchFlags } from './collect/instance.js';
 import { defaultRegistry, type MetricsRegistry } from './collect/metrics.js';
 import { createSampler, type Sampler } from './collect/sampler.js';
 import { collectSystem } from './collect/system.js';
 import { loadConfig, type LoadedConfig } from './control/config-load.js';
 import { effectiveState, type EffectiveState } from './control/effective-state.js';
 import { parsePauseDuration } from './control/pause.js';
-import { openSettingsStore, type Settings, type SettingsStore } from './control/settings-store.js';
+import { openSettingsStore, type Settings, type SettingsStore, type SettingsStoreClass } from './control/settings-store.js';
 import { exportReportFile, reportJson, suggestedExportName } from './report/export.js';
 import { makeReport, type AnonymizeContext } from './report/make-report.js';
 import type { Payload, SystemSection } from './report/payload-schema.js';
@@ -31,8 +31,7 @@ import { APP_ROOT, USER_AGENT, VERSION } from './version.js';
 
 export type AgentMode = 'desktop' | 'headless' | 'cli';
 
-/** conf / electron-store constructor accepted by the settings store. */
-export type SettingsStoreClass = Parameters<typeof openSettingsStore>[0]['storeClass'];
+export type { SettingsStoreClass } from './control/settings-store.js';
 
 export interface AgentOptions {
   mode: AgentMode;
@@ -120,7 +119,7 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
   const deletion = new DeletionQueue({
     dir: join(dataDir, 'deletion'),
     endpoint: () => config.config.telemetry.deletion_endpoint,
-    gate: () => config.disabledBy.length === 0 && options.disableTelemetry !== true && !doNotTrack(env),
+    gate: () => !operatorDisabled(switchFlags(config, { env, settings: settings.get(), argvDisableTelemetry: options.disableTelemetry === true, pausedUntilRestart, now: new Date() })),
     userAgent: USER_AGENT,
   });
 
@@ -358,9 +357,4 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
       log.debug(`agent closed after ${Math.round((Date.now() - startedAt) / 1000)} s`);
     },
   };
-}
-
-function doNotTrack(env: NodeJS.ProcessEnv): boolean {
-  const value = (env['DO_NOT_TRACK'] ?? '').trim().toLowerCase();
-  return value === '1' || value === 'true' || value === 'yes';
 }

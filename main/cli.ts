@@ -105,7 +105,14 @@ export function buildProgram(): Command {
     .addOption(new Option('--config-path <file>', 'extra YAML config layered last'))
     .addOption(new Option('--data-dir <dir>', 'where settings, keys, outbox and history live (env CANDOR_DATA_DIR)'))
     .showHelpAfterError(false)
-    .exitOverride();
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => process.stdout.write(text),
+      // Commander's own errors become our single line (see main) with exit code 2.
+      writeErr: (text) => {
+        if (!text.startsWith('error:')) process.stderr.write(text);
+      },
+    });
 
   program
     .command('start')
@@ -264,13 +271,6 @@ export function buildProgram(): Command {
 
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
-  program.configureOutput({
-    writeOut: (text) => process.stdout.write(text),
-    // Commander's own errors become our single line with exit code 2.
-    writeErr: (text) => {
-      if (!text.startsWith('error:')) process.stderr.write(text);
-    },
-  });
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;

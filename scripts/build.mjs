@@ -8,7 +8,8 @@ import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
-rmSync(dist, { recursive: true, force: true });
+// No wipe of dist/: tests running child processes from it may be mid-flight; tsc overwrites.
+rmSync(join(dist, 'renderer'), { recursive: true, force: true });
 
 execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
 if (existsSync(join(dist, 'main/cli.js'))) chmodSync(join(dist, 'main/cli.js'), 0o755);

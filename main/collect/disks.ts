@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SystemSection } from '../report/payload-schema.js';
 
-type DisksSection = Exclude<SystemSection['disks'], { unavailable: true }>;
+type DisksSection = Exclude<NonNullable<SystemSection['disks']>, { unavailable: true }>;
 export type DiskInfo = DisksSection['devices'][number];
 
 /** The fields of a systeminformation diskLayout() entry this module reads. */

@@ -1,5 +1,6 @@
 import type { LoadedConfig } from '../control/config-load.js';
-import { effectiveSwitches } from '../control/effective-state.js';
+import { envNameFor } from '../control/config-env.js';
+import { doNotTrackValue } from '../control/effective-state.js';
 import type { Settings } from '../control/settings-store.js';
 import type { InstanceSummary } from '../report/payload-schema.js';
 
@@ -12,6 +13,29 @@ export interface InstanceInputs {
   now: Date;
 }
 
+type SwitchFlags = InstanceSummary['switches'];
+
+const DISABLED_ENV_PREFIX = `${envNameFor('telemetry_disabled')}=`;
+
+/** Which switches are set, as booleans only (their sources stay local). */
+export function switchFlags(loaded: LoadedConfig, inputs: Omit<InstanceInputs, 'dataDir'>): SwitchFlags {
+  const paused = inputs.pausedUntilRestart || (inputs.settings.paused_until !== null && new Date(inputs.settings.paused_until).getTime() > inputs.now.getTime());
+  return {
+    env_disabled: loaded.disabledBy.some((s) => s.startsWith(DISABLED_ENV_PREFIX)),
+    config_disabled: loaded.disabledBy.some((s) => !s.startsWith(DISABLED_ENV_PREFIX)),
+    cli_disabled: inputs.argvDisableTelemetry,
+    do_not_track: doNotTrackValue(inputs.env) !== null,
+    user_disabled: inputs.settings.user_disabled.value,
+    paused,
+    consent: inputs.settings.consent.state,
+  };
+}
+
+/** An operator-level switch (env, config, CLI flag, DO_NOT_TRACK) is set. */
+export function operatorDisabled(flags: SwitchFlags): boolean {
+  return flags.env_disabled || flags.config_disabled || flags.cli_disabled || flags.do_not_track;
+}
+
 /**
  * The effective configuration as the payload describes it: values and which switches
  * are set, never their raw sources. Paths and the endpoint are raw here; the schema
@@ -19,7 +43,6 @@ export interface InstanceInputs {
  */
 export function instanceSummary(loaded: LoadedConfig, inputs: InstanceInputs): InstanceSummary {
   const c = loaded.config;
-  const sw = effectiveSwitches(loaded, inputs.env, { argvDisableTelemetry: inputs.argvDisableTelemetry, pausedUntilRestart: inputs.pausedUntilRestart }, inputs.settings, inputs.now);
   return {
     details_level: c.telemetry.details_level,
     sampling_interval_s: c.sampling.interval_s,
@@ -33,6 +56,6 @@ export function instanceSummary(loaded: LoadedConfig, inputs: InstanceInputs): I
     http_port: c.service.http_port,
     config_files: loaded.files,
     data_dir: inputs.dataDir,
-    switches: sw,
+    switches: switchFlags(loaded, inputs),
   };
 }

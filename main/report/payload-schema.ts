@@ -5,7 +5,8 @@ import { z } from 'zod';
 //   x-rule   how the anonymizer treats it (see main/anonymize/ and docs/payload.md),
 //   description  what it means, shown in docs/payload.md.
 // The anonymizer walks the JSON Schema generated from this: a field that is not
-// declared here is dropped, so this file *is* the allow-list.
+// declared here is dropped, so this file *is* the allow-list. A field whose level is
+// above its parent's is optional, since lower levels omit it.
 
 export const SCHEMA_VERSION = 1;
 
@@ -56,9 +57,9 @@ const Os = z
   .object({
     platform: m(z.string(), 'Operating system family as Node reports it (linux, darwin, win32).', { rule: 'keep' }),
     arch: m(z.string(), 'CPU architecture (x64, arm64).', { rule: 'keep' }),
-    distro: m(z.string(), 'Distribution or product name (e.g. Debian GNU/Linux, macOS).', { rule: 'keep', level: 1 }),
-    release: m(z.string(), 'Distribution release (e.g. 12).', { rule: 'keep', level: 1 }),
-    kernel: m(z.string(), 'Kernel version.', { rule: 'keep', level: 1 }),
+    distro: m(z.string(), 'Distribution or product name (e.g. Debian GNU/Linux, macOS).', { rule: 'keep', level: 1 }).optional(),
+    release: m(z.string(), 'Distribution release (e.g. 12).', { rule: 'keep', level: 1 }).optional(),
+    kernel: m(z.string(), 'Kernel version.', { rule: 'keep', level: 1 }).optional(),
   })
   .strict();
 
@@ -69,11 +70,11 @@ const CpuFlags = z
 const Cpu = z
   .object({
     cores: count('Logical CPU cores.'),
-    physical_cores: count('Physical CPU cores.', 1),
-    vendor: m(z.string(), 'CPU vendor (GenuineIntel, AuthenticAMD, Apple).', { rule: 'keep', level: 1 }),
-    brand: m(z.string(), 'CPU model name as the vendor names it.', { rule: 'keep', level: 1 }),
-    speed_ghz: num('Base clock in GHz.', 1),
-    flags: m(CpuFlags, 'A fixed list of instruction-set flags (Qdrant\'s list); nothing else from /proc/cpuinfo.', { level: 1 }),
+    physical_cores: count('Physical CPU cores.', 1).optional(),
+    vendor: m(z.string(), 'CPU vendor (GenuineIntel, AuthenticAMD, Apple).', { rule: 'keep', level: 1 }).optional(),
+    brand: m(z.string(), 'CPU model name as the vendor names it.', { rule: 'keep', level: 1 }).optional(),
+    speed_ghz: num('Base clock in GHz.', 1).optional(),
+    flags: m(CpuFlags, 'A fixed list of instruction-set flags (Qdrant\'s list); nothing else from /proc/cpuinfo.', { level: 1 }).optional(),
   })
   .strict();
 
@@ -107,10 +108,10 @@ const System = z
     os: orUnavailable(Os, 'Operating system.', 0),
     cpu: orUnavailable(Cpu, 'Processor.', 0),
     memory: orUnavailable(Memory, 'Memory.', 0),
-    disks: orUnavailable(z.object({ devices: m(z.array(Disk), 'Every physical disk (zram, loop and ram devices skipped).') }).strict(), 'Disks: type and size only. No serials, names, mount points or UUIDs.', 1),
-    gpus: orUnavailable(z.object({ devices: m(z.array(Gpu), 'Every graphics controller.') }).strict(), 'Graphics.', 1),
-    virtualization: orUnavailable(Virtualization, 'Virtual machine and container detection.', 1),
-    displays: orUnavailable(z.object({ count: count('Number of attached displays.') }).strict(), 'Displays.', 1),
+    disks: orUnavailable(z.object({ devices: m(z.array(Disk), 'Every physical disk (zram, loop and ram devices skipped).') }).strict(), 'Disks: type and size only. No serials, names, mount points or UUIDs.', 1).optional(),
+    gpus: orUnavailable(z.object({ devices: m(z.array(Gpu), 'Every graphics controller.') }).strict(), 'Graphics.', 1).optional(),
+    virtualization: orUnavailable(Virtualization, 'Virtual machine and container detection.', 1).optional(),
+    displays: orUnavailable(z.object({ count: count('Number of attached displays.') }).strict(), 'Displays.', 1).optional(),
   })
   .strict();
 
@@ -203,8 +204,8 @@ const Performance = z
     timers: m(z.record(z.string(), TimerStats), 'Timers by name, aggregated over all label sets.', { keys: 'keep' }),
     counters: m(z.record(z.string(), num('Counter total.')), 'Counters by name, summed over all label sets.', { keys: 'keep' }),
     load: orUnavailable(Load, 'System load over the sampling window.', 2),
-    detail: m(z.array(MetricDetail), 'Every metric per label set.', { level: 3 }),
-    recent_samples: m(z.array(RecentSample), 'The most recent load samples, newest first.', { level: 3 }),
+    detail: m(z.array(MetricDetail), 'Every metric per label set.', { level: 3 }).optional(),
+    recent_samples: m(z.array(RecentSample), 'The most recent load samples, newest first.', { level: 3 }).optional(),
   })
   .strict();
 

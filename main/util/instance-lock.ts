@@ -1,4 +1,4 @@
-import { openSync, readFileSync, unlinkSync, writeSync, closeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
 // One agent per data directory. The lock file holds the owner's pid and start time;
@@ -52,6 +52,7 @@ export interface InstanceLock {
 }
 
 export function acquireLock(dataDir: string): InstanceLock {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const file = join(dataDir, LOCK_FILE);
   const write = (info: LockInfo, flags: string): void => {
     const fd = openSync(file, flags, 0o600);

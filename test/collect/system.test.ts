@@ -58,6 +58,7 @@ describe('collectSystem on this machine (real systeminformation)', () => {
     : [];
   it.skipIf(flagged.length === 0)('decides the type of every disk that has /sys/block/<dev>/queue/rotational (Linux)', async () => {
     const { disks } = await collect();
+    if (disks === undefined) throw new Error('disks missing');
     if (isUnavailable(disks)) throw new Error(`disks unavailable: ${JSON.stringify(disks)}`);
     expect('devices' in disks && disks.devices.length).toBeGreaterThanOrEqual(1);
     for (const disk of 'devices' in disks ? disks.devices : []) {
