@@ -61,7 +61,7 @@ export class DeletionQueue {
   private readonly loop: FlushLoop;
   private readonly timeoutMs: number;
   /** Outcome of requests made in this process, so request() can say what happened to its own. */
-  private readonly outcomes = new Map<string, 'sent' | 'rejected'>();
+  private readonly outcomes = new Map<string, 'sent' | 'rejected' | 'pending'>();
   private failing = false;
 
   constructor(private readonly opts: DeletionQueueOptions) {
@@ -92,11 +92,16 @@ export class DeletionQueue {
     const now = (this.opts.now ?? (() => new Date()))();
     const name = `${String(now.getTime()).padStart(13, '0')}-${randomBytes(4).toString('hex')}.json`;
     const body: DeletionBody = { type: 'deletion-request', ids, requested_at: now.toISOString() };
-    await writeFileAtomic(join(this.opts.dir, name), `${JSON.stringify(body)}\n`);
-    log.info(`deletion request for ${ids.length} instance id(s) queued`);
-    await this.loop.flush();
-    const outcome = this.outcomes.get(name);
-    this.outcomes.delete(name);
+    this.outcomes.set(name, 'pending');
+    let outcome: string | undefined;
+    try {
+      await writeFileAtomic(join(this.opts.dir, name), `${JSON.stringify(body)}\n`);
+      log.info(`deletion request for ${ids.length} instance id(s) queued`);
+      await this.loop.flush();
+      outcome = this.outcomes.get(name);
+    } finally {
+      this.outcomes.delete(name);
+    }
     if (outcome === 'sent') return { ...base, delivery: 'sent' };
     if (outcome === 'rejected') return { ...base, delivery: 'not-configured' };
     return { ...base, delivery: 'queued' };
@@ -165,14 +170,14 @@ export class DeletionQueue {
       this.failing = false;
       if (result.kind === 'delivered') {
         await unlink(file);
-        this.outcomes.set(name, 'sent');
+        if (this.outcomes.has(name)) this.outcomes.set(name, 'sent');
         log.info(`deletion request for ${body.ids.length} instance id(s) delivered`);
         this.opts.onSent?.(body);
       } else {
         await mkdir(join(this.opts.dir, 'rejected'), { recursive: true });
         await writeFileAtomic(join(this.opts.dir, 'rejected', `${name}.reason.txt`), `${new Date().toISOString()} ${result.error}\n`);
         await this.moveAside(name, 'rejected');
-        this.outcomes.set(name, 'rejected');
+        if (this.outcomes.has(name)) this.outcomes.set(name, 'rejected');
         log.error(`deletion request ${name} was refused by the collector (${result.error}); moved to ${join(this.opts.dir, 'rejected', name)}, send the text yourself`);
       }
     }
