@@ -133,7 +133,7 @@ function applyRule(rule: string, value: unknown, options: ApplyOptions): unknown
 
 function visitLeaf(value: unknown, node: JsonSchema, pointer: string, rule: string | null, walk: Walk): Outcome {
   if (!valueFits(node, value)) return drop(walk, pointer, value);
-  if (!walk.options.anonymize) return value;
+  if (!walk.options.anonymize || value === null) return value; // null says nothing: no rule needed
   if (rule === null) return drop(walk, pointer, value);
   const out = applyRule(rule, value, walk.options);
   if (out === DROP || !valueFits(node, out)) return drop(walk, pointer, value);
@@ -143,8 +143,12 @@ function visitLeaf(value: unknown, node: JsonSchema, pointer: string, rule: stri
 
 // ---- structure --------------------------------------------------------------------
 
+function keyRule(node: JsonSchema): string {
+  return typeof node['x-keys'] === 'string' ? node['x-keys'] : 'keep';
+}
+
 function recordKey(key: string, node: JsonSchema, walk: Walk): string | typeof DROP {
-  const rule = typeof node['x-keys'] === 'string' ? node['x-keys'] : 'keep';
+  const rule = keyRule(node);
   if (!walk.options.anonymize || rule === 'keep') return key;
   const out = applyRule(rule, key, walk.options);
   return typeof out === 'string' ? out : DROP;
@@ -174,7 +178,7 @@ function visitObject(value: unknown, node: JsonSchema, pointer: string, walk: Wa
     }
     const result = visit(child, recordValues, `${pointer}/${pointerToken(outKey)}`, null, walk);
     if (result === OMIT || result === DROP) continue;
-    if (outKey !== key) walk.changes.push({ path: `${pointer}/${pointerToken(outKey)}`, action: 'hashed', raw: key });
+    if (outKey !== key) walk.changes.push({ path: `${pointer}/${pointerToken(outKey)}`, action: ACTION[keyRule(node)] ?? 'hashed', raw: key });
     setOwn(out, outKey, result);
   }
   return out;

@@ -125,17 +125,18 @@ const HEX = /(?<!\w)[0-9a-fA-F]{16,}(?!\w)/g;
 const TOKEN = /(?<![\w+/=-])[\w+/-]{24,}={0,2}(?![\w+/=-])/g;
 const ENOTFOUND = /(?<=\b(?:ENOTFOUND|EAI_AGAIN) )[^\s'"`:,;()\uE000]+/g;
 // Dotted names ending in a TLD. Strong TLDs (com, org, country codes) count in any
-// dotted name. Weak ones are also JS property names (logger.info, this.app,
-// config.local), so they count only with three or more labels or a hyphen, which no
-// JS identifier has (db-7.internal, nas.home.lan). File-extension TLDs (.sh .py .pl
-// .rs .md .so) and English words (in, it, at, be, no, us, me) are left out.
+// dotted name. Weak ones are also JS property names (logger.info, this.app.dev,
+// config.local), so they count only with a hyphen or digit in a label (db-7.internal)
+// or four or more labels (api.eu.service.io); nas.home.lan is a known miss, but the
+// machine's own host names are caught by name. File-extension TLDs (.sh .py .pl .rs
+// .md .so) and English words (in, it, at, be, no, us, me) are left out.
 const STRONG_TLDS = 'com|net|org|edu|gov|mil|arpa|co|uk|de|fr|nl|eu|ca|au|jp|cn|ru|ch|se|es|dk|fi|ie|nz|br';
 const WEAK_TLDS = 'io|dev|app|info|int|biz|local|localdomain|internal|lan|home|corp|intranet|cloud';
 const FQDN = new RegExp(`(?<![\\w.-])(?:[A-Za-z0-9-]{1,63}\\.){1,10}(?:(${STRONG_TLDS})|${WEAK_TLDS})(?![\\w-]|\\.\\w)`, 'gi');
 
 function isHostName(match: string, strong: string | undefined): boolean {
   if (strong !== undefined) return true;
-  return match.split('.').length >= 3 || match.includes('-');
+  return match.split('.').length >= 4 || /[-0-9]/.test(match);
 }
 
 // Names that are accounts of a tool, not a person: harvesting them from foreign home
