@@ -200,3 +200,11 @@ describe('ErrorCapture', () => {
     }
   });
 });
+
+it('produces a section the payload schema accepts', async () => {
+  const { Payload } = await import('../../main/report/payload-schema.js');
+  const capture = new ErrorCapture();
+  for (const v of [new Error('e'), 'text', null, { weird: true }]) capture.recordError(v, 'main', 'reported');
+  capture.record(input({ stack: undefined }));
+  expect(() => Payload.shape.errors.unwrap().parse(capture.section())).not.toThrow();
+});

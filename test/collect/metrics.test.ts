@@ -217,3 +217,16 @@ describe('snapshot', () => {
 it('exports a shared default registry', () => {
   expect(defaultRegistry).toBeInstanceOf(MetricsRegistry);
 });
+
+it('produces timers, counters and detail the payload schema accepts', async () => {
+  const { Payload } = await import('../../main/report/payload-schema.js');
+  const performance = Payload.shape.performance.unwrap();
+  const r = new MetricsRegistry({ maxSeriesPerMetric: 2 });
+  const h = r.histogram('h_ms', 'H.');
+  for (const v of [-1, 0, 0.0001, 3, 5e9]) h.bind({ a: String(v) }).record(v);
+  r.histogram('idle_ms', 'Idle.');
+  r.counter('c', 'C.').bind({ k: 'v' }).add(2);
+  expect(() => performance.shape.timers.parse(r.timers())).not.toThrow();
+  expect(() => performance.shape.counters.parse(r.counters())).not.toThrow();
+  expect(() => performance.shape.detail.parse(r.detail())).not.toThrow();
+});
