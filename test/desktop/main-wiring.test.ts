@@ -59,7 +59,7 @@ beforeAll(() => {
   setLogSink(() => undefined);
   dataDir = mkdtempSync(join(tmpdir(), 'candor-desktop-'));
   process.argv = [...savedArgv, `--data-dir=${dataDir}`];
-  for (const key of Object.keys(process.env)) if (key === 'DO_NOT_TRACK' || key.startsWith('CANDOR')) delete process.env[key];
+  process.env = Object.fromEntries(Object.entries(savedEnv).filter(([key]) => key !== 'DO_NOT_TRACK' && !key.startsWith('CANDOR')));
 });
 
 afterAll(() => {
