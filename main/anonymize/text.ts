@@ -57,13 +57,17 @@ function safeUserName(): string | undefined {
   }
 }
 
-/** What identifies this machine, from the OS and the usual environment variables. */
+/**
+ * What identifies this machine, from the OS and the usual environment variables.
+ * Service accounts (root, node, runner...) identify nobody and are common words in
+ * error text, so they are left out of the user names.
+ */
 export function machineScrubContext(appRoot: string | null): ScrubContext {
   const env = process.env;
   const host = os.hostname();
   return {
-    homeDirs: unique([os.homedir(), env['HOME'], env['USERPROFILE']]),
-    userNames: unique([safeUserName(), env['USER'], env['USERNAME']]),
+    homeDirs: unique([os.homedir(), env['HOME'], env['USERPROFILE']]).filter((d) => d.replace(/[\\/]+/g, '') !== ''),
+    userNames: unique([safeUserName(), env['USER'], env['USERNAME']]).filter((u) => !SERVICE_ACCOUNTS.has(u.toLowerCase())),
     hostNames: unique([host, host.split('.')[0], env['HOSTNAME'], env['COMPUTERNAME']]),
     appRoot,
   };
