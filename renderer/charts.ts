@@ -7,11 +7,17 @@ import { h } from './dom.js';
 const SVG = 'http://www.w3.org/2000/svg';
 const WIDTH = 240;
 const HEIGHT = 60;
+/** Room above 100% and below 0% so a line at either edge stays visible. */
+const PAD = 3;
 
 function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>): SVGElementTagNameMap[K] {
   const node = document.createElementNS(SVG, tag);
   for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, String(value));
   return node;
+}
+
+function yOf(pct: number): number {
+  return PAD + (1 - Math.min(100, Math.max(0, pct)) / 100) * (HEIGHT - 2 * PAD);
 }
 
 interface Point {
@@ -30,7 +36,7 @@ function runs(points: Point[], window: number): string[] {
       continue;
     }
     const x = window === 0 ? WIDTH : WIDTH - (point.age / window) * WIDTH;
-    const y = HEIGHT - (Math.min(100, Math.max(0, point.value)) / 100) * HEIGHT;
+    const y = yOf(point.value);
     current.push(`${x.toFixed(1)},${y.toFixed(1)}`);
   }
   if (current.length > 0) out.push(current.join(' '));
@@ -55,7 +61,7 @@ export function loadChart(title: string, kind: 'cpu' | 'mem', points: Point[]): 
       : `${title}: now ${percent(newest ?? 0)}, average ${percent(known.reduce((a, b) => a + b, 0) / known.length)}, peak ${percent(Math.max(...known))} over the last ${describeWindow(window)}.`;
   const chart = svg('svg', { viewBox: `0 0 ${WIDTH} ${HEIGHT}`, class: `chart chart-${kind}`, role: 'img', 'aria-label': summary, preserveAspectRatio: 'none' });
   for (const level of [0, 50, 100]) {
-    const y = HEIGHT - (level / 100) * HEIGHT;
+    const y = yOf(level);
     chart.append(svg('line', { x1: 0, x2: WIDTH, y1: y, y2: y, class: 'grid' }));
   }
   for (const run of runs(points, window)) {
@@ -72,6 +78,6 @@ export function renderCharts(target: HTMLElement, samples: Samples): void {
   target.replaceChildren(
     loadChart('CPU', 'cpu', samples.samples.map((s) => ({ age: s.age_s, value: s.cpu_pct }))),
     loadChart('Memory in use', 'mem', samples.samples.map((s) => ({ age: s.age_s, value: s.mem_used_pct }))),
-    h('p', { class: 'muted' }, `One sample every ${samples.interval_s} s, Level 2 sends their summary (min, average, max, 95th percentile); level 3 also the most recent samples.`),
+    h('p', { class: 'muted' }, `One sample every ${samples.interval_s} s. Level 2 sends their summary (min, average, max, 95th percentile); level 3 also the most recent samples.`),
   );
 }

@@ -13,10 +13,14 @@ const deliveryText: Record<DeletionRequest['delivery'], string> = {
 
 export interface DeletionPanel {
   refresh(): Promise<void>;
+  /** From the preview's instance section (level 1 and up); null while unknown. */
+  setEndpointConfigured(configured: boolean | null): void;
 }
 
 export function createDeletionPanel(target: HTMLElement, api: AgentApi, report: (error: unknown) => void): DeletionPanel {
   const status = h('p', { class: 'delivery', attrs: { role: 'status' } });
+  let endpointConfigured: boolean | null = null;
+  let last: { ids: { current: string; ids: string[] }; request: DeletionRequest } | null = null;
 
   function render(ids: { current: string; ids: string[] }, request: DeletionRequest): void {
     const text = h('textarea', { attrs: { readonly: true, rows: 8, id: 'deletion-text', spellcheck: 'false' } });
@@ -28,12 +32,15 @@ export function createDeletionPanel(target: HTMLElement, api: AgentApi, report: 
         () => (status.textContent = 'Select the text and copy it yourself.'),
       );
     });
-    // 'not-configured' is the agent saying there is nowhere to send it.
-    const send =
-      request.delivery === 'not-configured'
-        ? null
-        : button('Send deletion request', () => void sendRequest(), { class: 'primary', attrs: { 'data-action': 'send-deletion' } });
-    status.textContent = deliveryText[request.delivery];
+    // Without ids there is nothing to delete; without an endpoint the person sends the text.
+    const canSend = request.ids.length > 0 && endpointConfigured !== false && request.delivery !== 'not-configured';
+    const send = canSend ? button('Send deletion request', () => void sendRequest(), { class: 'primary', attrs: { 'data-action': 'send-deletion' } }) : null;
+    status.textContent =
+      request.ids.length === 0
+        ? 'Nothing has been sent from this machine yet, so there is nothing to delete.'
+        : endpointConfigured === false
+          ? deliveryText['not-configured']
+          : deliveryText[request.delivery];
     const all = [...new Set([ids.current, ...ids.ids, ...request.ids])];
     target.replaceChildren(
       h('h3', {}, 'Ids this machine has sent under'),
@@ -59,11 +66,18 @@ export function createDeletionPanel(target: HTMLElement, api: AgentApi, report: 
   async function refresh(): Promise<void> {
     try {
       const [ids, request] = await Promise.all([api.instanceIds({}), api.requestDeletion({ send: false })]);
+      last = { ids, request };
       render(ids, request);
     } catch (error) {
       report(error);
     }
   }
 
-  return { refresh };
+  function setEndpointConfigured(configured: boolean | null): void {
+    if (configured === endpointConfigured) return;
+    endpointConfigured = configured;
+    if (last !== null) render(last.ids, last.request);
+  }
+
+  return { refresh, setEndpointConfigured };
 }

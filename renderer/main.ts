@@ -17,7 +17,7 @@ declare global {
   }
 }
 
-const SAMPLE_REFRESH_MS = 5_000;
+const SAMPLE_REFRESH_MS = { min: 1_000, max: 30_000 };
 
 function connect(): AgentApi | null {
   if (window.candor !== undefined) return window.candor;
@@ -65,12 +65,17 @@ function start(api: AgentApi): void {
     exportButton.textContent = raw ? 'Export raw report (never sent)' : 'Export report';
     payloadBox.setAttribute('aria-busy', 'true');
     try {
-      const result = await api.preview({ details_level: level(), anonymize: !raw });
+      // Raw mode also asks for the anonymized build, to mark what sending would change.
+      const [result, sent] = await Promise.all([
+        api.preview({ details_level: level(), anonymize: !raw }),
+        raw ? api.preview({ details_level: level(), anonymize: true }) : null,
+      ]);
       if (mine !== sequence) return; // a newer choice is on its way
-      tree.set({ payload: result.payload, changes: result.changes, raw });
+      tree.set({ payload: result.payload, changes: sent?.changes ?? result.changes, raw });
       payloadBox.dataset['level'] = String(result.payload.details_level);
       payloadBox.dataset['mode'] = raw ? 'raw' : 'anonymized';
       markConfigured(result.payload.instance?.details_level);
+      if (result.payload.instance) deletion.setEndpointConfigured(result.payload.instance.deletion_endpoint_configured);
     } catch (error) {
       report(error);
     } finally {
@@ -113,22 +118,33 @@ function start(api: AgentApi): void {
   const onStatus = (status: AgentStatus): void => {
     state.render(status);
     const delivery = `${status.delivery}/${status.outbox_pending}`;
-    if (delivery !== lastDelivery) void history.refresh();
+    if (delivery !== lastDelivery) {
+      void history.refresh();
+      void deletion.refresh();
+    }
     lastDelivery = delivery;
   };
   api.onStatus(onStatus);
   api.status({}).then(onStatus, report);
 
+  // Charts follow the agent's sampling interval, within bounds.
   const charts = byId('charts');
-  const refreshSamples = (): void => {
-    if (document.hidden) return;
-    api.samples({}).then((samples) => renderCharts(charts, samples), report);
+  const refreshSamples = async (): Promise<void> => {
+    let delay = SAMPLE_REFRESH_MS.max;
+    try {
+      if (!document.hidden) {
+        const samples = await api.samples({});
+        renderCharts(charts, samples);
+        delay = Math.min(SAMPLE_REFRESH_MS.max, Math.max(SAMPLE_REFRESH_MS.min, samples.interval_s * 1000));
+      }
+    } catch (error) {
+      report(error);
+    }
+    setTimeout(() => void refreshSamples(), delay);
   };
-  refreshSamples();
-  setInterval(refreshSamples, SAMPLE_REFRESH_MS);
+  void refreshSamples();
 
   void loadPreview();
-  void deletion.refresh();
 }
 
 const api = connect();

@@ -42,7 +42,6 @@ export function openStatusStream(options: StatusStreamOptions): () => void {
     const response = await options.fetch(options.url, {
       headers: { Authorization: options.authorization, Accept: 'text/event-stream' },
       signal: controller.signal,
-      cache: 'no-store',
     });
     // A refused token will not get better by retrying.
     if (response.status === 401 || response.status === 403) {
