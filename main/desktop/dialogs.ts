@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { app, BrowserWindow, clipboard, dialog, type SaveDialogOptions } from 'electron';
 import type { AgentApi } from '../api.js';
+import type { RendererSection } from './url-policy.js';
 
 // Native dialogs: the export save dialog (handed to agent.setExportTarget) and the
 // deletion request text with a copy button.
@@ -22,20 +23,24 @@ export async function chooseExportPath(suggestedName: string): Promise<string | 
   return result.canceled || !result.filePath ? null : result.filePath;
 }
 
-export async function showDeletionRequest(api: AgentApi): Promise<void> {
+export async function showDeletionRequest(api: AgentApi, openPreview: (section: RendererSection) => void): Promise<void> {
   const request = await api.requestDeletion({ send: false });
   const { response } = await dialog.showMessageBox({
     type: 'info',
     title: 'Request data deletion',
     message: 'Ask for deletion of everything sent from this machine',
     detail: request.text,
-    buttons: ['Copy text', 'Send request', 'Close'],
+    buttons: ['Copy text', 'Send request', 'Open in preview', 'Close'],
     defaultId: 0,
-    cancelId: 2,
+    cancelId: 3,
     noLink: true,
   });
   if (response === 0) {
     clipboard.writeText(request.text);
+    return;
+  }
+  if (response === 2) {
+    openPreview('deletion');
     return;
   }
   if (response !== 1) return;

@@ -66,7 +66,7 @@ async function start(): Promise<void> {
   const runAction = createTrayActions({
     api: agent.api,
     openPreview: (section) => windows.open('preview', section),
-    showDeletionRequest: () => showDeletionRequest(agent.api),
+    showDeletionRequest: () => showDeletionRequest(agent.api, (section) => windows.open('preview', section)),
     showError,
     quit: () => app.quit(),
   });

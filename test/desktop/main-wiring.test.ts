@@ -138,6 +138,9 @@ describe('desktop main process wiring (main.ts, real agent, fake Electron)', () 
     await handle.trayAction('request-deletion');
     expect(recorder.clipboard).toHaveLength(1);
     expect(recorder.clipboard[0]?.length).toBeGreaterThan(0);
+    recorder.messageBoxResponse = 2;
+    await handle.trayAction('request-deletion');
+    expect(window().loaded.at(-1)).toBe('candor://app/index.html#deletion');
   });
 
   it('a second instance focuses the preview', () => {
