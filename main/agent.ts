@@ -206,9 +206,12 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
       }
     }
   }
+  // The sender and the deletion queue judge "off" themselves: waking them on every
+  // change lets a switch turned on abort a request in flight at once.
   const unwatchSettings = settings.onChange(() => {
     emitStatus();
-    if (state().sending) sender.wake();
+    sender.wake();
+    deletion.wake();
   });
   // Pause expiry has no event of its own; a cheap once-a-second check catches it.
   const ticker = options.passive
@@ -233,6 +236,8 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
   function update(change: (s: Settings) => Settings): AgentStatus {
     settings.update(change);
     emitStatus();
+    sender.wake();
+    deletion.wake();
     return status();
   }
 
@@ -254,7 +259,8 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
     setConsent: async (input) => {
       const { granted } = parseInput('setConsent', input);
       const result = update((s) => ({ ...s, consent: { state: granted ? 'granted' : 'revoked', at: nowIso() } }));
-      if (granted) sender.wake();
+      // Reports built under the old consent are not kept to be sent after a later yes.
+      if (!granted) await outbox.clear();
       return result;
     },
     pause: async (input) => {
@@ -263,6 +269,7 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
       if (parsed.untilRestart) {
         pausedUntilRestart = true;
         emitStatus();
+        sender.wake();
         return status();
       }
       return update((s) => ({ ...s, paused_until: new Date(Date.now() + parsed.ms).toISOString() }));
@@ -270,9 +277,7 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
     resume: async (input) => {
       parseInput('resume', input);
       pausedUntilRestart = false;
-      const result = update((s) => ({ ...s, paused_until: null }));
-      sender.wake();
-      return result;
+      return update((s) => ({ ...s, paused_until: null }));
     },
     disable: async (input) => {
       parseInput('disable', input);
@@ -280,9 +285,7 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
     },
     enable: async (input) => {
       parseInput('enable', input);
-      const result = update((s) => ({ ...s, user_disabled: { value: false, at: nowIso() } }));
-      sender.wake();
-      return result;
+      return update((s) => ({ ...s, user_disabled: { value: false, at: nowIso() } }));
     },
     exportReport: async (input) => {
       const args = parseInput('exportReport', input);

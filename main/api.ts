@@ -123,8 +123,11 @@ export interface DeletionRequest {
   ids: string[];
   contact: string | null;
   text: string;
-  /** not-configured: no deletion endpoint, send the text yourself; queued: will be retried until delivered. */
-  delivery: 'not-requested' | 'not-configured' | 'queued' | 'sent';
+  /**
+   * not-configured: no deletion endpoint, send the text yourself; queued: will be retried
+   * until delivered; rejected: the endpoint refused it (4xx), send the text yourself.
+   */
+  delivery: 'not-requested' | 'not-configured' | 'queued' | 'sent' | 'rejected';
 }
 
 export interface Samples {

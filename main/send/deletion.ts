@@ -81,7 +81,7 @@ export class DeletionQueue {
   /**
    * The text for the person, and with `send` and an endpoint, a queued request that is
    * tried once before this resolves: 'sent' if that attempt was delivered, 'queued' if it
-   * will be retried. A request the collector refuses (4xx) comes back 'not-configured':
+   * will be retried. A request the collector refuses (4xx) comes back 'rejected':
    * the person has to send the text themselves.
    */
   async request(input: { ids: string[]; contact: string | null; send: boolean }): Promise<DeletionRequest> {
@@ -103,7 +103,7 @@ export class DeletionQueue {
       this.outcomes.delete(name);
     }
     if (outcome === 'sent') return { ...base, delivery: 'sent' };
-    if (outcome === 'rejected') return { ...base, delivery: 'not-configured' };
+    if (outcome === 'rejected') return { ...base, delivery: 'rejected' };
     return { ...base, delivery: 'queued' };
   }
 

@@ -33,7 +33,11 @@ export function parseQuery(query: URLSearchParams): Record<string, unknown> {
 export async function readJsonBody(req: IncomingMessage): Promise<unknown> {
   const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
   const declared = Number(req.headers['content-length'] ?? '0');
-  if (declared > MAX_BODY_BYTES) throw new QueryError(`body too large: ${declared} bytes (limit ${MAX_BODY_BYTES})`, 413);
+  if (declared > MAX_BODY_BYTES) {
+    // Discard (never buffer) the rest so the client can read the 413 instead of a reset.
+    req.resume();
+    throw new QueryError(`body too large: ${declared} bytes (limit ${MAX_BODY_BYTES})`, 413);
+  }
   if (req.headers['content-encoding'] && req.headers['content-encoding'] !== 'identity') {
     throw new QueryError(`Content-Encoding ${req.headers['content-encoding']} is not accepted`, 415);
   }
@@ -42,7 +46,7 @@ export async function readJsonBody(req: IncomingMessage): Promise<unknown> {
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
     if (size > MAX_BODY_BYTES) {
-      req.destroy();
+      req.resume();
       throw new QueryError(`body too large: over ${MAX_BODY_BYTES} bytes`, 413);
     }
     chunks.push(chunk as Buffer);

@@ -64,6 +64,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
       await handler(req, res, params, query);
     } catch (error) {
       const { status, message } = errorStatus(error);
+      // After a refused body the connection is not reused: the rest of it is unread.
+      if (status === 413) res.setHeader('Connection', 'close');
       if (!res.headersSent) sendError(res, status, started, message);
       else res.destroy();
     } finally {

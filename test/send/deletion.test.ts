@@ -120,7 +120,7 @@ describe('DeletionQueue', () => {
   it('moves a refused request to rejected/ with its reason and tells the caller to send the text', async () => {
     const collector = await collectorWith(() => ({ status: 400, body: 'unknown ids' }));
     const result = await queue(() => collector.url).request({ ids: IDS, contact: CONTACT, send: true });
-    expect(result.delivery).toBe('not-configured');
+    expect(result.delivery).toBe('rejected');
     const rejected = readdirSync(join(dir, 'rejected')).sort();
     expect(rejected).toHaveLength(2);
     expect(readFileSync(join(dir, 'rejected', rejected[1] ?? ''), 'utf8')).toContain('HTTP 400 Bad Request: unknown ids');

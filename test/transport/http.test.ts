@@ -90,19 +90,38 @@ describe('GET /telemetry (Qdrant-compatible)', () => {
 
 describe('security', () => {
   it('rejects a missing or wrong token with 401 on every API route', async () => {
-    const paths = ['/telemetry', '/metrics', '/events', ...Object.values(calls).map((c) => c.http.path)];
-    for (const path of paths) {
-      expect((await call(path, { token: null })).status, path).toBe(401);
-      expect((await call(path, { token: 'f'.repeat(48) })).status, path).toBe(401);
+    const routes = [
+      { method: 'GET', path: '/telemetry' },
+      { method: 'GET', path: '/metrics' },
+      { method: 'GET', path: '/events' },
+      ...Object.values(calls).map((c) => c.http),
+    ];
+    for (const { method, path } of routes) {
+      expect((await call(path, { method, token: null })).status, path).toBe(401);
+      expect((await call(path, { method, token: 'f'.repeat(48) })).status, path).toBe(401);
     }
   });
 
   it('rejects a foreign Host (DNS rebinding) even with the right token', async () => {
-    for (const host of ['evil.example:80', `evil.example:${agent.port}`, `127.0.0.1:${agent.port + 1}`, '']) {
+    for (const host of ['evil.example:80', `evil.example:${agent.port}`, `127.0.0.1:${agent.port + 1}`, '127.0.0.1', `localhost.evil.example:${agent.port}`]) {
       const reply = await call('/status', { headers: { Host: host } });
       expect(reply.status, host).toBe(421);
     }
     expect((await call('/status', { headers: { Host: `localhost:${agent.port}` } })).status).toBe(200);
+  });
+
+  it('rejects a request without any Host header', async () => {
+    const { connect } = await import('node:net');
+    const reply = await new Promise<string>((resolve, reject) => {
+      const socket = connect(agent.port, '127.0.0.1', () => {
+        socket.write(`GET /status HTTP/1.0\r\nAuthorization: Bearer ${agent.token}\r\n\r\n`);
+      });
+      let data = '';
+      socket.on('data', (chunk) => (data += chunk.toString()));
+      socket.on('end', () => resolve(data));
+      socket.on('error', reject);
+    });
+    expect(reply.split('\r\n')[0]).toContain('421');
   });
 
   it('rejects a foreign Origin (CSRF) and accepts our own', async () => {
