@@ -9,6 +9,7 @@ const deliveryText: Record<DeletionRequest['delivery'], string> = {
   'not-configured': 'No deletion endpoint is configured: send this text to the contact yourself.',
   queued: 'Queued: it will be retried until the deletion endpoint has it.',
   sent: 'Sent to the deletion endpoint.',
+  rejected: 'The deletion endpoint refused the request: send this text to the contact yourself.',
 };
 
 export interface DeletionPanel {
@@ -57,7 +58,7 @@ export function createDeletionPanel(target: HTMLElement, api: AgentApi, report: 
     try {
       const request = await api.requestDeletion({ send: true });
       status.textContent = deliveryText[request.delivery] || 'Requested.';
-      if (request.delivery === 'not-configured') target.querySelector('[data-action="send-deletion"]')?.remove();
+      if (request.delivery === 'not-configured' || request.delivery === 'rejected') target.querySelector('[data-action="send-deletion"]')?.remove();
     } catch (error) {
       report(error);
     }

@@ -9,6 +9,8 @@ export interface HttpClientOptions {
   origin: string;
   token: string;
   fetch?: typeof fetch;
+  /** Called when the status stream stops for good. */
+  onStreamError?: (message: string) => void;
 }
 
 interface Envelope {
@@ -53,6 +55,7 @@ export function createHttpClient(options: HttpClientOptions): AgentApi {
       url: `${options.origin}/events`,
       authorization,
       fetch: doFetch,
+      onFatal: options.onStreamError,
       onStatus: (status) => {
         for (const each of [...listeners]) each(status);
       },

@@ -19,21 +19,31 @@ declare global {
 
 const SAMPLE_REFRESH_MS = { min: 1_000, max: 30_000 };
 
+const errorBox = byId('error');
+const notice = byId('notice');
+
+/** Set once the agent refuses this page for good; its message then stays on screen. */
+let refused = false;
+
+function report(error: unknown): void {
+  if (refused) return;
+  errorBox.textContent = error instanceof Error ? error.message : String(error);
+}
+
+function refuse(message: string): void {
+  report(message);
+  refused = true;
+}
+
 function connect(): AgentApi | null {
   if (window.candor !== undefined) return window.candor;
   const token = takeTokenFromLocation();
   if (token === null) return null;
-  const client = createHttpClient({ origin: location.origin, token });
+  const client = createHttpClient({ origin: location.origin, token, onStreamError: refuse });
   window.candor = client;
   return client;
 }
 
-const errorBox = byId('error');
-const notice = byId('notice');
-
-function report(error: unknown): void {
-  errorBox.textContent = error instanceof Error ? error.message : String(error);
-}
 
 function say(text: string): void {
   errorBox.textContent = '';
@@ -140,7 +150,7 @@ function start(api: AgentApi): void {
     } catch (error) {
       report(error);
     }
-    setTimeout(() => void refreshSamples(), delay);
+    if (!refused) setTimeout(() => void refreshSamples(), delay);
   };
   void refreshSamples();
 

@@ -8,6 +8,8 @@ export interface StatusStreamOptions {
   authorization: string;
   fetch: typeof fetch;
   onStatus: (status: AgentStatus) => void;
+  /** The stream gave up for good (the token is refused). */
+  onFatal?: (message: string) => void;
   minDelayMs?: number;
   maxDelayMs?: number;
 }
@@ -46,7 +48,8 @@ export function openStatusStream(options: StatusStreamOptions): () => void {
     // A refused token will not get better by retrying.
     if (response.status === 401 || response.status === 403) {
       closed = true;
-      throw new Error(`events: HTTP ${response.status}`);
+      options.onFatal?.(`The agent refused this page's token (HTTP ${response.status}): it has probably restarted. Open the address it printed again.`);
+      return;
     }
     if (!response.ok || response.body === null) throw new Error(`events: HTTP ${response.status}`);
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
