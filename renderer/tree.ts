@@ -36,7 +36,7 @@ function entries(value: Record<string, unknown> | unknown[]): [string, unknown][
 
 export function createPayloadTree(label: string): PayloadTree {
   const list = h('ul', { class: 'tree', attrs: { 'aria-label': label } });
-  const legend = h('p', { class: 'legend', attrs: { 'aria-live': 'polite' } });
+  const legend = h('p', { class: 'legend' });
   const dropped = h('div', { class: 'dropped' });
   const element = h('div', { class: 'tree-view' }, legend, list, dropped);
 
@@ -110,7 +110,7 @@ export function createPayloadTree(label: string): PayloadTree {
     const size = Array.isArray(value) ? `[${value.length}]` : `{${Object.keys(value).length}}`;
     const toggle = h(
       'button',
-      { class: 'toggle', attrs: { type: 'button', 'aria-expanded': String(open), 'aria-controls': childId } },
+      { class: 'toggle', attrs: { type: 'button', 'aria-expanded': String(open), 'aria-controls': open ? childId : undefined } },
       h('span', { class: 'caret', attrs: { 'aria-hidden': 'true' } }),
       h('span', { class: 'key' }, key),
       h('span', { class: 'size' }, size),
@@ -129,6 +129,9 @@ export function createPayloadTree(label: string): PayloadTree {
     toggle.addEventListener('click', () => {
       const nowOpen = toggle.getAttribute('aria-expanded') !== 'true';
       toggle.setAttribute('aria-expanded', String(nowOpen));
+      // aria-controls names the group only while it exists.
+      if (nowOpen) toggle.setAttribute('aria-controls', childId);
+      else toggle.removeAttribute('aria-controls');
       if (nowOpen) {
         expanded.add(pointer);
         closedWhileFiltering.delete(pointer);

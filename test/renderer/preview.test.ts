@@ -202,6 +202,13 @@ describe('preview page', () => {
 
     await page.fill('#search', '');
     expect(await page.locator(row('/system')).count()).toBe(1);
+
+    // "Only changed": every leaf left is one the anonymizer changed.
+    await page.check('#only-changed');
+    const leaves = await page.$$eval('#payload .tree-view > ul.tree li[data-pointer]:not(:has(> .row > .toggle))', (nodes) => nodes.map((n) => n.getAttribute('data-action')));
+    expect(leaves.length).toBeGreaterThan(0);
+    expect(leaves.every((action) => action !== null)).toBe(true);
+    await page.uncheck('#only-changed');
   });
 
   it('tree branches open and close from the keyboard, with visible focus', async () => {
@@ -345,6 +352,19 @@ describe('preview page', () => {
       await shot.context.close();
     }
     expect(backgrounds[0]).not.toEqual(backgrounds[1]);
+  });
+
+  it('renders payload values as text, never as markup', async () => {
+    const markup = '<img src=x onerror="document.title=1"><b>bold</b>';
+    await handle.agent.api.reportError({ type: 'Error', message: markup });
+    await setLevel(4);
+    await setMode('raw');
+    await page.fill('#search', 'onerror');
+    const values = await page.$$eval('#payload .value', (nodes) => nodes.map((n) => n.textContent));
+    expect(values).toContain(`"${markup}"`);
+    expect(await page.locator('#payload img, #payload b').count()).toBe(0);
+    await page.fill('#search', '');
+    await setMode('anonymized');
   });
 
   it("says so when a restarted agent no longer accepts the page's token", async () => {
