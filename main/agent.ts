@@ -188,6 +188,8 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
       paused_until: pausedUntilRestart ? 'restart' : s.paused_until,
       telemetry_id: telemetryId,
       endpoint_configured: endpoint() !== null,
+      deletion_endpoint_configured: config.config.telemetry.deletion_endpoint !== null,
+      details_level: config.config.telemetry.details_level,
       delivery: eff.sending ? sender.state : 'off',
       outbox_pending: pendingCount,
     };

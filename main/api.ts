@@ -82,6 +82,9 @@ export interface AgentStatus {
   paused_until: string | null;
   telemetry_id: string;
   endpoint_configured: boolean;
+  deletion_endpoint_configured: boolean;
+  /** The details level reports are sent at (telemetry.details_level). */
+  details_level: number;
   /** Last delivery state: idle (nothing to do), ok, retrying (offline), off. */
   delivery: 'idle' | 'ok' | 'retrying' | 'off';
   outbox_pending: number;

@@ -84,8 +84,6 @@ function start(api: AgentApi): void {
       tree.set({ payload: result.payload, changes: sent?.changes ?? result.changes, raw });
       payloadBox.dataset['level'] = String(result.payload.details_level);
       payloadBox.dataset['mode'] = raw ? 'raw' : 'anonymized';
-      markConfigured(result.payload.instance?.details_level);
-      if (result.payload.instance) deletion.setEndpointConfigured(result.payload.instance.deletion_endpoint_configured);
     } catch (error) {
       report(error);
     } finally {
@@ -127,6 +125,8 @@ function start(api: AgentApi): void {
   let lastDelivery = '';
   const onStatus = (status: AgentStatus): void => {
     state.render(status);
+    markConfigured(status.details_level);
+    deletion.setEndpointConfigured(status.deletion_endpoint_configured);
     const delivery = `${status.delivery}/${status.outbox_pending}`;
     if (delivery !== lastDelivery) {
       void history.refresh();
@@ -155,6 +155,18 @@ function start(api: AgentApi): void {
   void refreshSamples();
 
   void loadPreview();
+  focusRequestedSection();
+}
+
+/** The desktop shell opens the page at #consent (first run) or #deletion (tray menu). */
+function focusRequestedSection(): void {
+  const target = location.hash === '#consent' ? 'state' : location.hash === '#deletion' ? 'deletion' : null;
+  if (target === null) return;
+  const section = byId(target);
+  section.scrollIntoView({ block: 'start' });
+  section.setAttribute('tabindex', '-1');
+  section.focus();
+  section.classList.add('requested');
 }
 
 const api = connect();

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { z } from 'zod';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -12,21 +13,36 @@ export class QueryError extends Error {
   }
 }
 
+type Kind = 'number' | 'boolean' | 'string';
+
+/** What a contract field expects, looking through transforms and optionals. */
+function kindOf(field: z.ZodType | undefined): Kind {
+  // zod 4 keeps the definition on `_zod.def`; pipes carry the input schema in `in`.
+  let def = field?._zod.def as { type: string; in?: z.ZodType; innerType?: z.ZodType } | undefined;
+  while (def && (def.type === 'pipe' || def.type === 'optional' || def.type === 'default')) {
+    def = (def.in ?? def.innerType)?._zod.def as typeof def;
+  }
+  return def?.type === 'number' ? 'number' : def?.type === 'boolean' ? 'boolean' : 'string';
+}
+
 /**
- * Query parameters of a derived GET route as a call input: numbers and booleans are
- * typed so the contract schema (not this function) decides what is valid.
+ * Query parameters of a derived GET route as a call input, typed by what the call's
+ * schema expects (so a digit-only hash stays a string). A value that does not fit is
+ * passed on as text for the schema to reject with the field's name.
  */
-export function parseQuery(query: URLSearchParams): Record<string, unknown> {
-  const input: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+export function parseQuery(query: URLSearchParams, schema: z.ZodObject): Record<string, unknown> {
+  const input: Record<string, unknown> = {};
   for (const key of new Set(query.keys())) {
     const values = query.getAll(key);
     if (values.length > 1) throw new QueryError(`query parameter ${key} is given ${values.length} times`);
     const raw = values[0] ?? '';
-    if (raw === 'true' || raw === 'false') input[key] = raw === 'true';
-    else if (/^-?\d+(\.\d+)?$/.test(raw)) input[key] = Number(raw);
-    else input[key] = raw;
+    const kind = kindOf(Object.hasOwn(schema.shape, key) ? (schema.shape[key] as z.ZodType) : undefined);
+    let value: unknown = raw;
+    if (kind === 'number' && /^-?\d+(\.\d+)?$/.test(raw)) value = Number(raw);
+    else if (kind === 'boolean' && (raw === 'true' || raw === 'false')) value = raw === 'true';
+    Object.defineProperty(input, key, { value, enumerable: true, writable: true, configurable: true });
   }
-  return { ...input };
+  return input;
 }
 
 /** A JSON body of at most 1 MiB; an empty body is `{}`. */

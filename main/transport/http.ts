@@ -78,7 +78,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     const invoke = options.api[name] as (input: unknown) => Promise<unknown>;
     router.on(method, path, authed(path, async (req, res, _params, query) => {
       const started = performance.now();
-      const input = method === 'GET' ? parseQuery(query) : await readJsonBody(req);
+      const input = method === 'GET' ? parseQuery(query, calls[name].input) : await readJsonBody(req);
       const result = await invoke(input);
       sendEnvelope(res, 200, started, { result, status: 'ok' });
     }) as never);

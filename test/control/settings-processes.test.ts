@@ -1,4 +1,5 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { buildOnce } from '../support/build.js';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -12,8 +13,7 @@ const root = resolve(import.meta.dirname, '../..');
 const built = join(root, 'dist/main/control/settings-store.js');
 
 beforeAll(() => {
-  // The build may report type errors in files other people are editing; tsc still emits ours.
-  spawnSync(process.execPath, [join(root, 'scripts/build.mjs')], { cwd: root, stdio: 'ignore' });
+  buildOnce();
   if (!existsSync(built)) throw new Error(`node scripts/build.mjs did not produce ${built}`);
 });
 

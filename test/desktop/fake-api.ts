@@ -21,6 +21,8 @@ export function statusFixture(overrides: Partial<AgentStatus> = {}): AgentStatus
     paused_until: null,
     telemetry_id: '00000000-0000-4000-8000-000000000000',
     endpoint_configured: true,
+    deletion_endpoint_configured: false,
+    details_level: 2,
     delivery: 'ok',
     outbox_pending: 0,
     ...overrides,

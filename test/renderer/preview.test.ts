@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { buildOnce } from '../support/build.js';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -75,7 +75,7 @@ async function shownReasons(): Promise<string[]> {
 
 beforeAll(async () => {
   findChromium(); // fail first, and by name, when no browser is installed
-  execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs')], { cwd: ROOT, stdio: 'inherit' });
+  buildOnce();
   collector = await startCollector();
   dataDir = mkdtempSync(join(tmpdir(), 'candor-renderer-'));
   handle = await startAgent(0);

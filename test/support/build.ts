@@ -12,7 +12,7 @@ function newestMtime(dir: string): number {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) newest = Math.max(newest, newestMtime(path));
-    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
+    else if (/\.(ts|html|css)$/.test(entry.name)) newest = Math.max(newest, statSync(path).mtimeMs);
   }
   return newest;
 }
@@ -24,6 +24,7 @@ export function buildOnce(): void {
   } catch {
     built = 0;
   }
-  if (built > 0 && built >= newestMtime(join(APP_ROOT, 'main'))) return;
+  const sources = Math.max(newestMtime(join(APP_ROOT, 'main')), newestMtime(join(APP_ROOT, 'renderer')), statSync(join(APP_ROOT, 'scripts/build.mjs')).mtimeMs);
+  if (built > 0 && built >= sources) return;
   execFileSync(process.execPath, [join(APP_ROOT, 'scripts/build.mjs')], { cwd: APP_ROOT, stdio: 'inherit' });
 }

@@ -151,6 +151,15 @@ describe('AgentApi routes', () => {
     expect((bad.json()['status'] as { error: string }).error).toMatch(/anonymize/);
   });
 
+  it('types query values by the contract: an all-digit hash stays a string', async () => {
+    const digits = await call(`/history/body?sha256=${'1'.repeat(64)}`);
+    expect(digits.status).toBe(200);
+    expect(digits.json()['result']).toEqual({ body: null });
+    const unknown = await call('/status?verbose=1');
+    expect(unknown.status).toBe(400);
+    expect((unknown.json()['status'] as { error: string }).error).toContain('verbose');
+  });
+
   it('rejects unknown fields, wrong types and non-JSON bodies on POST routes', async () => {
     const unknown = await call('/pause', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"duration":"1h","extra":1}' });
     expect(unknown.status).toBe(400);
