@@ -66,6 +66,8 @@ export async function startHeadless(options: HeadlessOptions): Promise<HeadlessH
 /** Foreground run with signal handling; resolves when the agent has shut down. */
 export async function runHeadless(options: HeadlessOptions): Promise<void> {
   const handle = await startHeadless(options);
+  const status = await handle.agent.api.status({});
+  log.info(status.sending ? 'sending: on' : `sending: off (${status.reasons.join('; ')})`);
   // The token goes to the terminal only, never into a log file or journal.
   if (process.stderr.isTTY) log.info(`preview: ${handle.previewUrl}`);
   else log.info(`preview: ${handle.url}#token=<token> (the token is in ${join(options.dataDir, 'api-token')}; \`candor api-token\` prints it)`);
