@@ -77,6 +77,7 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
   const timing = {
     collect: registry.histogram('candor_collect_ms', 'Duration of one system information call.'),
     report: registry.histogram('candor_report_build_ms', 'Time to build and anonymize one report.'),
+    anonymize: registry.histogram('candor_anonymize_ms', 'Time to cut one report to its level, anonymize and validate it.'),
     upload: registry.histogram('candor_upload_ms', 'Duration of one delivery attempt.'),
     reports: registry.counter('candor_reports_built', 'Reports built (previews and sends).'),
   };
@@ -153,7 +154,9 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
   async function preview(level: number, anonymize: boolean): Promise<CallOutputs['preview']> {
     const stop = timing.report.startTimer();
     const raw = await buildRaw();
+    const stopAnonymize = timing.anonymize.startTimer();
     const result = makeReport(raw, level, anonymize, anonymizeCtx);
+    stopAnonymize();
     stop();
     timing.reports.add();
     return result;
