@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync, fsyncSync, linkSync } from 'node:fs';
 import { join } from 'node:path';
+import { fsyncDirSync } from '../util/atomic-write.js';
 
 // The local HMAC key for hashing names. It never leaves the machine: without it a
 // hash cannot be reversed by trying a dictionary of likely names. Replacing a key
@@ -21,17 +22,6 @@ function readKey(file: string): Buffer {
     throw new Error(`anonymizer key ${file} is ${data.length} bytes, expected ${KEY_BYTES}; it is damaged. Restore it, or delete it to start new hashes (names will hash differently from then on).`);
   }
   return data;
-}
-
-// Makes the new directory entry survive a power cut; directories cannot be fsynced on Windows.
-function fsyncDir(dir: string): void {
-  if (process.platform === 'win32') return;
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 function isErrno(error: unknown, code: string): boolean {
@@ -67,6 +57,6 @@ export function loadOrCreateKey(dataDir: string): Buffer {
   } finally {
     try { unlinkSync(tmp); } catch { /* already gone */ }
   }
-  fsyncDir(dataDir);
+  fsyncDirSync(dataDir);
   return readKey(file);
 }

@@ -119,12 +119,7 @@ export class DeletionQueue {
 
   /** The gate or the endpoint changed: abort when closed, deliver when open. */
   wake(): void {
-    if (!this.opts.gate()) {
-      this.loop.cancelRetry();
-      this.loop.abort();
-      return;
-    }
-    this.loop.wake();
+    this.loop.wakeGated(this.opts.gate());
   }
 
   start(): void {

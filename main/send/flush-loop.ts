@@ -54,6 +54,16 @@ export class FlushLoop {
     await this.running;
   }
 
+  /** Closed gate: drop the pending retry and abort the request in flight. Open: wake(). */
+  wakeGated(open: boolean): void {
+    if (open) {
+      this.wake();
+      return;
+    }
+    this.cancelRetry();
+    this.abort();
+  }
+
   /** Flush now unless a backoff is running (a new report does not cut a collector's Retry-After). */
   wake(): void {
     if (!this.started || this.timer) return;

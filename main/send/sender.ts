@@ -85,13 +85,9 @@ export class Sender {
    * request in flight and stop retrying. Gate open: deliver, unless waiting out a backoff.
    */
   wake(): void {
-    if (!this.opts.gate().sending) {
-      this.loop.cancelRetry();
-      this.loop.abort();
-      this.setState('off', 'telemetry sending is off; reports wait in the outbox');
-      return;
-    }
-    this.loop.wake();
+    const open = this.opts.gate().sending;
+    if (!open) this.setState('off', 'telemetry sending is off; reports wait in the outbox');
+    this.loop.wakeGated(open);
   }
 
   /** Begin delivering in the background, with retries on a timer. */

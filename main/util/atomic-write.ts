@@ -16,7 +16,8 @@ function tempPathFor(file: string): string {
   return join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
 }
 
-function fsyncDirSync(dir: string): void {
+/** Makes new directory entries (a rename, a link) survive a power cut. */
+export function fsyncDirSync(dir: string): void {
   // Directories cannot be opened for fsync on Windows; the rename is still atomic there.
   if (process.platform === 'win32') return;
   const fd = openSync(dir, 'r');

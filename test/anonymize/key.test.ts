@@ -2,9 +2,11 @@ import { fork } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { transform } from 'esbuild';
+import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { KEY_FILE, loadOrCreateKey } from '../../main/anonymize/key.js';
+import { APP_ROOT } from '../../main/version.js';
+import { buildOnce } from '../support/build.js';
 
 const posix = process.platform !== 'win32';
 let dir: string;
@@ -74,12 +76,11 @@ describe('loadOrCreateKey', () => {
   });
 
   it('ends with one key when several processes race to create it', async () => {
-    // key.ts imports only node: modules, so stripping its types gives a runnable module.
-    const source = readFileSync(new URL('../../main/anonymize/key.ts', import.meta.url), 'utf8');
-    const { code } = await transform(source, { loader: 'ts', format: 'esm' });
-    writeFileSync(join(dir, 'key.mjs'), code);
+    // The racing children run the built module (dist/ is built once before the tests).
+    buildOnce();
+    const built = pathToFileURL(join(APP_ROOT, 'dist/main/anonymize/key.js')).href;
     const script = join(dir, 'race.mjs');
-    writeFileSync(script, `import { loadOrCreateKey } from './key.mjs';
+    writeFileSync(script, `import { loadOrCreateKey } from '${built}';
 process.send(loadOrCreateKey(process.argv[2]).toString('hex'));`);
     const target = join(dir, 'shared');
     const runs = Array.from({ length: 6 }, () => new Promise<string>((resolve, reject) => {
