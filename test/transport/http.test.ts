@@ -238,7 +238,8 @@ describe('GET /events', () => {
     const controller = new AbortController();
     const response = await fetch(`http://127.0.0.1:${agent.port}/events`, { headers: { Authorization: `Bearer ${agent.token}` }, signal: controller.signal });
     expect(response.headers.get('content-type')).toContain('text/event-stream');
-    const reader = response.body!.getReader();
+    if (!response.body) throw new Error('no body on /events');
+    const reader = response.body.getReader();
     const events: string[] = [];
     const decoder = new TextDecoder();
     let buffer = '';
