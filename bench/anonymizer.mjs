@@ -1,0 +1,82 @@
+// Area 4: anonymizer throughput on a synthetic 10,000-field level-4 payload with
+// free-text errors: applySchema with anonymize on, in fields per second. Printed
+// beside the same walk with anonymize off (the schema walk alone) and a
+// JSON.parse(JSON.stringify()) deep copy of the same payload (a floor for any walk).
+
+import { createAgent } from '../dist/main/agent.js';
+import { applySchema } from '../dist/main/anonymize/apply.js';
+import { loadOrCreateKey } from '../dist/main/anonymize/key.js';
+import { machineScrubContext } from '../dist/main/anonymize/text.js';
+import { payloadSchema } from '../dist/main/report/validate.js';
+import { APP_ROOT } from '../dist/main/version.js';
+import { SYNTHETIC_SCRUB, countLeaves, syntheticPayload } from './anonymizer-payload.mjs';
+import { emitIfMain } from './child.mjs';
+import { summary } from './stats.mjs';
+import { makeTmpHome } from './tmp-home.mjs';
+
+const WARMUP = 5;
+const RUNS = 15;
+
+async function basePayload(home) {
+  const agent = await createAgent({ mode: 'cli', passive: true, dataDir: home.dataDir, cwd: home.cwd, env: {} });
+  try {
+    return (await agent.api.preview({ details_level: 4, anonymize: false })).payload;
+  } finally {
+    await agent.close();
+  }
+}
+
+export async function run() {
+  const home = makeTmpHome();
+  try {
+    const payload = syntheticPayload(await basePayload(home));
+    const fields = countLeaves(payload);
+    const machine = machineScrubContext(APP_ROOT);
+    const scrub = {
+      ...machine,
+      homeDirs: [...machine.homeDirs, ...SYNTHETIC_SCRUB.homeDirs],
+      userNames: [...machine.userNames, ...SYNTHETIC_SCRUB.userNames],
+      hostNames: [...machine.hostNames, ...SYNTHETIC_SCRUB.hostNames],
+    };
+    const key = loadOrCreateKey(home.dataDir);
+    const schema = payloadSchema();
+    const cases = {
+      'anon.candor': () => applySchema(payload, schema, { level: 4, anonymize: true, key, scrub }),
+      'anon.walk': () => applySchema(payload, schema, { level: 4, anonymize: false, key, scrub }),
+      'anon.json': () => JSON.parse(JSON.stringify(payload)),
+    };
+    const first = cases['anon.candor']();
+    const scrubbed = JSON.stringify(first.payload);
+    const leaked = ['alice', 'acme.com', '10.20.', 'sk_live_'].filter((s) => scrubbed.includes(s));
+    const perSecond = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
+    for (let i = 0; i < WARMUP + RUNS; i++) {
+      for (const [id, fn] of Object.entries(cases)) {
+        const t0 = performance.now();
+        fn();
+        const ms = performance.now() - t0;
+        if (i >= WARMUP) perSecond[id].push(fields / (ms / 1000));
+      }
+    }
+    const area = `anonymize a ${fields}-field level-4 payload`;
+    const m = {
+      'anon.candor': { area, impl: 'Candor applySchema, anonymize on', unit: 'fields/s', ...summary(perSecond['anon.candor']) },
+      'anon.walk': { area, impl: 'Candor applySchema, anonymize off (walk only)', unit: 'fields/s', ...summary(perSecond['anon.walk']) },
+      'anon.json': { area, impl: 'JSON.parse(JSON.stringify()) copy', unit: 'fields/s', ...summary(perSecond['anon.json']) },
+    };
+    const v = (id) => m[id].median;
+    const bars = [
+      { bar: 'anonymizer throughput (no bar set): fields/s vs a plain JSON deep copy', candor: v('anon.candor'), reference: v('anon.json'), ratio: v('anon.json') / v('anon.candor'), limit: 'report only', met: null },
+      { bar: 'synthetic identifiers all scrubbed (alice, acme.com, 10.20., sk_live_)', candor: leaked.length, reference: 0, ratio: leaked.length, limit: '0 leaks', met: leaked.length === 0 },
+    ];
+    return {
+      area: 'anonymizer',
+      measurements: m,
+      bars,
+      notes: { fields, errors: payload.errors.captured.length, details: payload.performance.detail.length, changes: first.changes.length, msPerPayload: fields / v('anon.candor') * 1000, leaked },
+    };
+  } finally {
+    home.remove();
+  }
+}
+
+await emitIfMain(import.meta.url, run);
