@@ -42,7 +42,7 @@ describe('SIGKILL during writes', () => {
         runLane({ program, dataDir: join(work, `lane-${lane}`), runs: RUNS_PER_LANE, maxCount: 1_000_000, seed: seed + lane * 7919, random: seeded(seed + lane) }),
       ),
     );
-    const figures = { seed, kills: 0, confirmed_reports: 0, confirmed_deliveries: 0, confirmed_settings: 0, pending: 0, delivered: 0, resent_after_kill: 0, unexplained_files: 0, temp_files_explained: 0 };
+    const figures = { seed, kills: 0, confirmed_reports: 0, confirmed_deliveries: 0, confirmed_settings: 0, pending: 0, delivered: 0, resent_after_kill: 0, unexplained_files: 0, temp_files_explained: 0, ledger_temp_leaks: 0, ids_missing_from_ids_json: 0 };
     for (const [index, lane] of lanes.entries()) {
       const where = `lane ${index}, seed ${seed}`;
       const audit = await auditDataDir(join(work, `lane-${index}`), 1_000_000);
@@ -55,6 +55,8 @@ describe('SIGKILL during writes', () => {
       figures.resent_after_kill += audit.ledgerEntries - audit.delivered.size;
       figures.unexplained_files += audit.unexplained.length;
       figures.temp_files_explained += audit.explainedTemps.length;
+      figures.ledger_temp_leaks += audit.ledgerTempLeaks.length;
+      figures.ids_missing_from_ids_json += audit.ledgerIds.filter((id) => !audit.knownIds.includes(id)).length;
 
       expect(lane.kills, where).toBe(RUNS_PER_LANE);
       expect(audit.unexplained, where).toEqual([]);
@@ -82,5 +84,45 @@ describe('SIGKILL during writes', () => {
       }
     }
     recordFigures('kill-writes', figures);
+  }, 120_000);
+});
+
+describe('SIGKILL during writes to a full outbox', () => {
+  const BOUND = 4;
+  const BOUND_LANES = 2;
+  const BOUND_RUNS = 26;
+
+  it(`${BOUND_LANES * BOUND_RUNS} kills while the bound drops reports: each confirmed report is pending, delivered or counted as dropped`, async () => {
+    const seed = runSeed();
+    const lanes = await Promise.all(
+      Array.from({ length: BOUND_LANES }, (_, lane) =>
+        runLane({ program, dataDir: join(work, `bound-${lane}`), runs: BOUND_RUNS, maxCount: BOUND, seed: seed + lane * 104729, random: seeded(seed - lane), ops: 'aaad' }),
+      ),
+    );
+    const figures = { seed, kills: 0, confirmed_reports: 0, pending: 0, delivered: 0, dropped_counted: 0, confirmed_missing: 0, uncounted: 0 };
+    for (const [index, lane] of lanes.entries()) {
+      const where = `bound lane ${index}, seed ${seed}`;
+      const audit = await auditDataDir(join(work, `bound-${index}`), BOUND);
+      const carried = (reports: Map<number, number>): number => [...reports.values()].reduce((sum, n) => sum + n, 0);
+      // Drops not yet told + drops told by pending reports + drops told by delivered ones.
+      const counted = audit.droppedCounter + carried(audit.pending) + carried(audit.delivered);
+      const missing = [...lane.added].filter((n) => !audit.pending.has(n) && !audit.delivered.has(n));
+      figures.kills += lane.kills;
+      figures.confirmed_reports += lane.added.size;
+      figures.pending += audit.pending.size;
+      figures.delivered += audit.delivered.size;
+      figures.dropped_counted += counted;
+      figures.confirmed_missing += missing.length;
+      figures.uncounted += Math.max(0, missing.length - counted);
+      expect(audit.unexplained, where).toEqual([]);
+      // The bound holds after every add; a kill between the write and the trim leaves one over, trimmed at the next add.
+      expect(audit.pending.size, where).toBeLessThanOrEqual(BOUND + 1);
+      // Never told twice: the count exceeds the missing confirmed reports by at most the one unconfirmed write per run.
+      expect(counted, where).toBeLessThanOrEqual(missing.length + lane.kills);
+      // Every confirmed report still here is intact and within the bound's order (newest kept).
+      for (const n of audit.pending.keys()) expect(lane.added.has(n) || n > (lane.lastConfirmed[serialRun(n)] ?? 0), where).toBe(true);
+      // "Missing but not counted" is the open bug in pending-fault-dropped-uncounted.test.ts: recorded, not yet asserted.
+    }
+    recordFigures('kill-writes-bound', figures);
   }, 120_000);
 });

@@ -138,3 +138,78 @@ export const goodInput: fc.Arbitrary<{ name: CallName; input: Record<string, unk
 export function expectedPrefix(bad: BadInput): string {
   return `${bad.name}: ${bad.names}:`;
 }
+
+// ---- query strings (the GET routes) ------------------------------------------------
+
+export interface BadQuery {
+  name: CallName;
+  path: string;
+  query: string;
+  /** The message must start with `<call>: <names>:`, or, when `mentions` is set, contain it. */
+  names: string;
+  mentions?: string;
+  how: string;
+}
+
+const GET_ROUTES: Partial<Record<CallName, string>> = {
+  preview: '/preview',
+  status: '/status',
+  samples: '/samples',
+  history: '/history',
+  historyBody: '/history/body',
+  instanceIds: '/ids',
+};
+
+const VALID_QUERY: Partial<Record<CallName, Record<string, fc.Arbitrary<string>>>> = {
+  preview: { details_level: fc.integer({ min: 0, max: 1_000_000 }).map(String), anonymize: fc.constantFrom('true', 'false') },
+  historyBody: { sha256: fc.stringMatching(/^[0-9a-f]{64}$/) },
+};
+
+/** parseQuery turns numeric text into a number: "-0", "007" and "3.0" are valid levels. */
+function notALevel(text: string): boolean {
+  if (!/^-?\d+(\.\d+)?$/.test(text)) return true;
+  const n = Number(text);
+  return !(Number.isInteger(n) && n >= 0 && n <= 1_000_000);
+}
+
+const BAD_QUERY_VALUE: Record<string, fc.Arbitrary<string>> = {
+  details_level: fc.oneof(fc.constantFrom('abc', '-1', '1.5', 'NaN', 'Infinity', '1e3', '0x10', '99999999999', '', 'true', ' 1', '１'), fc.string({ maxLength: 12 }).filter(notALevel)),
+  anonymize: fc.oneof(fc.constantFrom('yes', '1', '0', 'TRUE', 'False', '', 'null'), fc.string({ maxLength: 8 }).filter((s) => s !== 'true' && s !== 'false')),
+  sha256: fc.oneof(fc.stringMatching(/^[0-9A-F]{64}$/).filter((s) => /[A-F]/.test(s)), fc.stringMatching(/^[0-9a-f]{63}$/), fc.string({ maxLength: 70 }), fc.constant('../../etc/passwd')),
+};
+
+const q = (pairs: [string, string][]): string => pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
+
+const validPairs = (name: CallName): fc.Arbitrary<[string, string][]> => {
+  const fields = Object.entries(VALID_QUERY[name] ?? {});
+  return fc.tuple(...fields.map(([k, arb]) => arb.map((v) => [k, v] as [string, string])));
+};
+
+export const badQuery: fc.Arbitrary<BadQuery> = fc.constantFrom(...(Object.keys(GET_ROUTES) as CallName[])).chain((name) => {
+  const path = GET_ROUTES[name] ?? '/';
+  const fields = Object.keys(VALID_QUERY[name] ?? {});
+  const options: fc.Arbitrary<BadQuery>[] = [
+    fc.tuple(validPairs(name), unknownKey.filter((k) => k !== '' && !fields.includes(k)), fc.string({ maxLength: 10 })).map(([pairs, key, value]) => ({
+      name, path, query: q([...pairs, [key, value]]), names: 'input', how: `unknown ${JSON.stringify(key)}`,
+    })),
+    fc.tuple(validPairs(name), fc.integer({ min: 200, max: 6000 })).map(([pairs, n]) => ({ name, path, query: q([...pairs, ['x'.repeat(n), '1']]), names: 'input', how: 'long key' })),
+  ];
+  if (fields.length > 0) {
+    options.push(
+      fc.tuple(validPairs(name), fc.constantFrom(...fields)).chain(([pairs, field]) =>
+        (BAD_QUERY_VALUE[field] ?? fc.constant('')).map((bad) => ({
+          name, path, query: q(pairs.map(([k, v]) => [k, k === field ? bad : v])), names: field, how: `wrong ${field}`,
+        })),
+      ),
+      fc.tuple(validPairs(name), fc.constantFrom(...fields)).map(([pairs, field]) => ({
+        name, path, query: q(pairs.filter(([k]) => k !== field)), names: field, how: `missing ${field}`,
+      })),
+      fc.tuple(validPairs(name), fc.constantFrom(...fields)).map(([pairs, field]) => ({
+        name, path, query: q([...pairs, [field, pairs.find(([k]) => k === field)?.[1] ?? '']]), names: field, mentions: field, how: `repeated ${field}`,
+      })),
+    );
+  }
+  return fc.oneof(...options);
+});
+
+export { GET_ROUTES };

@@ -51,6 +51,7 @@ export async function runLane(opts: LaneOptions): Promise<LaneRecord> {
       });
       let stderr = '';
       let ready = false;
+      let timer: NodeJS.Timeout | undefined;
       child.stderr.on('data', (chunk: Buffer) => {
         stderr += chunk.toString('utf8');
       });
@@ -59,7 +60,7 @@ export async function runLane(opts: LaneOptions): Promise<LaneRecord> {
         const seq = Number(value);
         if (what === 'ready') {
           ready = true;
-          setTimeout(() => child.kill('SIGKILL'), min + opts.random() * (max - min));
+          timer = setTimeout(() => child.kill('SIGKILL'), min + opts.random() * (max - min));
           return;
         }
         if (what === 'added') record.added.add(seq);
@@ -69,6 +70,7 @@ export async function runLane(opts: LaneOptions): Promise<LaneRecord> {
       });
       child.on('error', reject);
       child.on('exit', (code, signal) => {
+        clearTimeout(timer);
         if (signal === 'SIGKILL' && ready) {
           record.kills += 1;
           resolve();
