@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { openSettingsStore } from '../../../main/control/settings-store.js';
@@ -77,7 +77,8 @@ export async function auditDataDir(dataDir: string, maxCount: number): Promise<A
   const unexplained: string[] = [];
   const explainedTemps: string[] = [];
   const ledgerTempLeaks: string[] = [];
-  const historyLines = readFileSync(join(dataDir, 'history', 'history.jsonl'), 'utf8').split('\n').filter((line) => line !== '');
+  const historyFile = join(dataDir, 'history', 'history.jsonl');
+  const historyLines = existsSync(historyFile) ? readFileSync(historyFile, 'utf8').split('\n').filter((line) => line !== '') : [];
   if (historyLines.length !== entries.length) unexplained.push(`history/history.jsonl: ${historyLines.length - entries.length} torn line(s)`);
   const bodies = new Set(entries.map((entry) => `${entry.sha256}.json`));
   for (const path of walk(dataDir)) {
