@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { emitIfMain } from './child.mjs';
 import { cpuSeconds, rssMiB } from './proc-stat.mjs';
-import { median } from './stats.mjs';
+import { median, summary } from './stats.mjs';
 import { makeTmpHome } from './tmp-home.mjs';
 
 const WINDOW_S = Number(process.env.CANDOR_BENCH_COST_WINDOW_S ?? 60);
@@ -69,8 +69,8 @@ export async function run() {
     const m = {
       'cost.cpu.agent': { area: `CPU over ${wall.toFixed(0)} s, % of one core`, impl: 'Candor headless agent', unit: '%', ...one(agentCpuPct) },
       'cost.cpu.bare': { area: `CPU over ${wall.toFixed(0)} s, % of one core`, impl: 'bare node, idle', unit: '%', ...one(bareCpuPct) },
-      'cost.rss.agent': { area: `RSS, median of ${reads.length} reads`, impl: 'Candor headless agent', unit: 'MiB', median: agentRss, min: Math.min(...reads.map((r) => r.agentRss)), max: agentRssMax, spread: 0, runs: reads.length },
-      'cost.rss.bare': { area: `RSS, median of ${reads.length} reads`, impl: 'bare node, idle', unit: 'MiB', median: bareRss, min: Math.min(...reads.map((r) => r.bareRss)), max: Math.max(...reads.map((r) => r.bareRss)), spread: 0, runs: reads.length },
+      'cost.rss.agent': { area: `RSS, median of ${reads.length} reads`, impl: 'Candor headless agent', unit: 'MiB', ...summary(reads.map((r) => r.agentRss)) },
+      'cost.rss.bare': { area: `RSS, median of ${reads.length} reads`, impl: 'bare node, idle', unit: 'MiB', ...summary(reads.map((r) => r.bareRss)) },
     };
     const cpuAbove = agentCpuPct - bareCpuPct;
     const rssAbove = agentRss - bareRss;

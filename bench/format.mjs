@@ -14,7 +14,7 @@ function num(v) {
 }
 
 function pct(v) {
-  return Number.isFinite(v) ? `±${((v * 100) / 2).toFixed(0)}%` : '-';
+  return Number.isFinite(v) ? `${(v * 100).toFixed(v < 0.1 ? 1 : 0)}%` : '-';
 }
 
 function verdict(met) {
@@ -23,12 +23,12 @@ function verdict(met) {
 }
 
 export function tableRows(area) {
-  const measurements = Object.values(area.measurements).map((m) => [m.area, m.impl, num(m.median), m.unit, `${num(m.min)}–${num(m.max)}`, m.runs > 1 ? pct(m.spread) : '-', String(m.runs)]);
+  const measurements = Object.values(area.measurements).map((m) => [m.area, m.impl, num(m.median), m.unit, `${num(m.min)}–${num(m.max)}`, m.runs > 3 && m.iqr !== undefined ? pct(m.iqr) : '-', String(m.runs)]);
   const bars = area.bars.map((b) => [verdict(b.met), b.bar, num(b.candor), num(b.reference), num(b.ratio), b.limit]);
   return { measurements, bars };
 }
 
-const M_HEAD = ['what', 'implementation', 'median', 'unit', 'min–max', 'noise (range/2)', 'runs'];
+const M_HEAD = ['what', 'implementation', 'median', 'unit', 'min–max', 'IQR/median', 'runs'];
 const B_HEAD = ['', 'bar', 'Candor', 'comparison', 'ratio', 'limit'];
 
 function textTable(head, rows) {

@@ -16,15 +16,21 @@ export function median(values) {
   return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-/** Spread of the runs as (max - min) / median: the noise figure printed next to each median. */
+/** Spread of the runs as (max - min) / median. */
 export function spread(values) {
   const m = median(values);
   return m === 0 ? 0 : (Math.max(...values) - Math.min(...values)) / m;
 }
 
-/** { median, min, max, spread, runs } of a list of per-run figures. */
+/** Interquartile range over the median: the noise figure printed beside each median (one stall does not swamp it, as it does max - min). */
+export function iqrRatio(values) {
+  const m = median(values);
+  return m === 0 ? 0 : (percentile(values, 75) - percentile(values, 25)) / m;
+}
+
+/** { median, min, max, spread, iqr, runs } of a list of per-run figures. */
 export function summary(values) {
-  return { median: median(values), min: Math.min(...values), max: Math.max(...values), spread: spread(values), runs: values.length };
+  return { median: median(values), min: Math.min(...values), max: Math.max(...values), spread: spread(values), iqr: iqrRatio(values), runs: values.length };
 }
 
 /** Runs `fn` `warmup` times unmeasured, then `runs` times, each returning one figure. */
