@@ -123,10 +123,12 @@ export const badInput: fc.Arbitrary<BadInput> = callName.chain((name) => {
   }
   if (required.length > 0) {
     options.push(
-      fc.tuple(validInput(name), fc.constantFrom(...required)).map(([input, field]) => {
-        delete input[field];
-        return { name, input, names: field, how: `missing ${field}` };
-      }),
+      fc.tuple(validInput(name), fc.constantFrom(...required)).map(([input, field]) => ({
+        name,
+        input: Object.fromEntries(Object.entries(input).filter(([key]) => key !== field)),
+        names: field,
+        how: `missing ${field}`,
+      })),
     );
   }
   return fc.oneof(...options);
