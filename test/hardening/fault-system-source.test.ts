@@ -41,7 +41,7 @@ function allCalls(broken: () => Promise<never>): SystemSource {
 }
 
 const collect = (source: SystemSource): ReturnType<typeof collectSystem> =>
-  collectSystem({ source, timeoutMs: TIMEOUT_MS, readRotational: async () => null, detectContainer: async () => ({ container: false }) });
+  collectSystem({ source, timeoutMs: TIMEOUT_MS, readRotational: async () => null, detectContainer: async () => ({ container: false, hint: null }) });
 
 const SECTIONS = ['os', 'cpu', 'memory', 'disks', 'gpus', 'virtualization', 'displays'] as const;
 

@@ -50,7 +50,7 @@ const crashing: [string, unknown][] = [
 describe('collectSystem with malformed systeminformation answers', () => {
   it.fails.each(crashing)('%s resolving %j: resolves, with only that part unavailable', async (call, answer) => {
     const source = { ...goodSource(), [call]: async () => answer } as unknown as SystemSource;
-    const section = await collectSystem({ source, timeoutMs: 200, readRotational: async () => null, detectContainer: async () => ({ container: false }) });
+    const section = await collectSystem({ source, timeoutMs: 200, readRotational: async () => null, detectContainer: async () => ({ container: false, hint: null }) });
     expect(section.os).toBeDefined();
   });
 });
