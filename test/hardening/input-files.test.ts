@@ -141,7 +141,12 @@ describe('settings file', () => {
             // A damaged "schema_version" key reads as the legacy shape: pending-files.test.ts.
             if (lines.some((l) => l.includes('migrated from schema_version 0'))) return;
             if (aside.length === 0) {
-              // The damage left a valid file (a flipped space, say): it must then be the same settings.
+              // A file from a newer Candor is left untouched, named in the log, and nothing is sent.
+              if (readFileSync(join(dir, 'settings.json')).equals(bytes) && lines.some((l) => l.includes(join(dir, 'settings.json')) && l.includes('newer'))) {
+                expect(status.sending).toBe(false);
+                return;
+              }
+              // Otherwise the damage left a valid file (a flipped space, say): the same settings.
               expect(status.consent).toBe('granted');
               return;
             }

@@ -184,6 +184,17 @@ describe('malformed headers and bodies on every API route', () => {
     }
     await expectResponsive();
   });
+
+  it('request targets in absolute form that are not URLs get a 400 envelope and the agent lives on', async () => {
+    // `new URL(req.url)` threw outside any handler here: an uncaught exception that killed the agent.
+    for (const target of ['http://[', 'http://a:b@[::1', 'http://%', 'https://[::1', 'http://127.0.0.1:99999/status']) {
+      count.add('bad-target');
+      const { status, body } = parseRaw(await sendRaw(agent.port, `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:${agent.port}\r\nAuthorization: Bearer ${agent.token}\r\nConnection: close\r\n\r\n`));
+      expect(status, target).toBe(400);
+      expect(envelopeError(body), `${target}: ${body}`).not.toBeNull();
+    }
+    await expectResponsive();
+  });
 });
 
 describe('resource bombs', () => {
