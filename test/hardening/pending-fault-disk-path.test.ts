@@ -1,0 +1,57 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAgent, type Agent } from '../../main/agent.js';
+import { fastSendingConfig, sandbox, type Sandbox } from '../support/temp-dirs.js';
+import { mountSmallDisk, smallDiskUnavailable, type SmallDisk } from './support/small-disk.js';
+
+// PENDING (bug in main/util/atomic-write.ts, writeFileAtomic / writeFileAtomicSync; and
+// main/control/settings-store.ts, write()): on a full disk the error is Node's
+// "ENOSPC: no space left on device, write", which names no file (a failed write(2) has
+// no path; only open(2) errors carry one). The agent then logs "scheduled telemetry
+// report failed: ENOSPC: no space left on device, write" and the person cannot tell
+// which directory is full. A read-only disk fails at open() and does name the file
+// (fault-disk.test.ts). When fixed, flip the it.fails to it.
+
+const probe = mkdtempSync(join(tmpdir(), 'candor-disk-probe-'));
+const unavailable = smallDiskUnavailable(probe);
+rmSync(probe, { recursive: true, force: true });
+
+describe.skipIf(unavailable !== null)(`errors on a full data directory${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {
+  let box: Sandbox;
+  let disk: SmallDisk;
+  let agent: Agent;
+  let reportError = '';
+  let settingsError = '';
+
+  beforeAll(async () => {
+    box = sandbox('candor-pending-enospc-');
+    box.writeConfig('config.yaml', fastSendingConfig('http://127.0.0.1:9/ingest'));
+    disk = mountSmallDisk(box.dataDir, 512);
+    agent = await createAgent({ mode: 'headless', dataDir: disk.dir, cwd: box.cwd, env: {}, passive: true });
+    await agent.api.setConsent({ granted: true });
+    disk.fill();
+    reportError = await agent.sendNow().then(() => '', (error: unknown) => (error as Error).message);
+    settingsError = await agent.api.pause({ duration: '1h' }).then(() => '', (error: unknown) => (error as Error).message);
+  });
+  afterAll(async () => {
+    await agent.close();
+    disk.free();
+    disk.release();
+    box.cleanup();
+  });
+
+  it('setup: both writes failed for lack of space', () => {
+    expect(reportError).toMatch(/ENOSPC/);
+    expect(settingsError).toMatch(/ENOSPC/);
+  });
+
+  it.fails('a report that cannot be stored: the error names the outbox file', () => {
+    expect(reportError).toContain(join(disk.dir, 'outbox'));
+  });
+
+  it.fails('a settings change that cannot be stored: the error names settings.json', () => {
+    expect(settingsError).toContain(join(disk.dir, 'settings.json'));
+  });
+});

@@ -1,0 +1,64 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Ledger } from '../../main/send/ledger.js';
+import { Outbox } from '../../main/send/outbox.js';
+import { Sender } from '../../main/send/sender.js';
+import { sandbox, type Sandbox } from '../support/temp-dirs.js';
+import { startFaultServer, type FaultServer } from './support/fault-server.js';
+import { reportJson } from './support/reports.js';
+import { mountSmallDisk, smallDiskUnavailable, type SmallDisk } from './support/small-disk.js';
+import { captureLogLines, type LogLines } from './support/log-lines.js';
+
+// PENDING (bug in main/send/sender.ts, Sender.deliver/drain): when the data directory
+// turns read-only (Linux remounts ext4 ro on I/O errors) with reports queued, each
+// report is delivered, the ledger cannot record it, and outbox.remove() throws EROFS;
+// the drain fails, the flush loop retries, and the *same* report is sent again - at
+// every retry, for as long as the disk stays read-only. The design accepts one resend
+// after a crash; a running process knows it delivered. When fixed, flip it.fails to it.
+
+const probe = mkdtempSync(join(tmpdir(), 'candor-disk-probe-'));
+const unavailable = smallDiskUnavailable(probe);
+rmSync(probe, { recursive: true, force: true });
+
+describe.skipIf(unavailable !== null)(`delivery from a read-only outbox${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {
+  let box: Sandbox;
+  let disk: SmallDisk;
+  let collector: FaultServer;
+  let sender: Sender;
+  let logs: LogLines;
+
+  beforeAll(async () => {
+    box = sandbox('candor-pending-ro-');
+    disk = mountSmallDisk(box.dataDir, 512);
+    collector = await startFaultServer();
+    const outbox = new Outbox({ dir: join(disk.dir, 'outbox') });
+    const ledger = new Ledger({ dir: join(disk.dir, 'history') });
+    await outbox.add(reportJson(1));
+    logs = captureLogLines();
+    disk.readOnly();
+    sender = new Sender({ outbox, ledger, endpoint: () => collector.url, gate: () => ({ sending: true }), userAgent: 'Candor/hardening', baseBackoffMs: 10, maxBackoffMs: 20, random: () => 0.5 });
+    sender.start();
+    // Long enough for several retries at this backoff; the first delivery happens at once.
+    await collector.until(() => collector.accepted.length >= 1, 'the first delivery');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await sender.stop();
+  });
+  afterAll(async () => {
+    logs.restore();
+    await collector.close();
+    disk.readWrite();
+    disk.release();
+    box.cleanup();
+  });
+
+  it('setup: the report was delivered and its removal failed for the read-only disk, naming the file', () => {
+    expect(collector.accepted.length).toBeGreaterThanOrEqual(1);
+    expect(logs.matching(/telemetry delivery failed: EROFS.*unlink '.*\.json\.gz'/).length).toBeGreaterThanOrEqual(1);
+  });
+
+  it.fails('the report is sent once, not again at every retry', () => {
+    expect(collector.accepted).toHaveLength(1);
+  });
+});
