@@ -23,6 +23,7 @@ import { Ledger } from './send/ledger.js';
 import { Outbox } from './send/outbox.js';
 import { Scheduler } from './send/scheduler.js';
 import { Sender } from './send/sender.js';
+import { Serial } from './send/serial.js';
 import { log } from './util/log.js';
 import { APP_ROOT, USER_AGENT, VERSION } from './version.js';
 
@@ -162,10 +163,19 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
     return result;
   }
 
+  // Queueing a report and discarding the queue (consent revoked) never interleave.
+  const outboxOps = new Serial();
+
   async function sendNow(): Promise<void> {
     if (!state().sending) return;
+    const consentAt = settings.get().consent.at;
     const { payload } = await preview(config.config.telemetry.details_level, true);
-    await outbox.add(JSON.stringify(payload));
+    await outboxOps.run(async () => {
+      // Building took time: a switch or a new consent answer (here or from another
+      // process) in the meantime means this report was built without permission.
+      if (!state().sending || settings.get().consent.at !== consentAt) return;
+      await outbox.add(JSON.stringify(payload));
+    });
     await sender.flush();
   }
 
@@ -263,9 +273,11 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
     },
     setConsent: async (input) => {
       const { granted } = parseInput('setConsent', input);
-      const result = update((s) => ({ ...s, consent: { state: granted ? 'granted' : 'revoked', at: nowIso() } }));
-      // Reports built under the old consent are not kept to be sent after a later yes.
-      if (!granted) await outbox.clear();
+      const before = settings.get().consent.state;
+      const result = update((s) => ({ ...s, consent: { state: granted ? 'granted' : 'revoked', at: nowIso() }, recovered: null }));
+      // Reports queued under an earlier answer are never sent after this one: a revoke
+      // discards them, and so does a new grant (anything queued then predates it).
+      if (!granted || before !== 'granted') await outboxOps.run(() => outbox.clear());
       return result;
     },
     pause: async (input) => {
@@ -286,11 +298,11 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
     },
     disable: async (input) => {
       parseInput('disable', input);
-      return update((s) => ({ ...s, user_disabled: { value: true, at: nowIso() } }));
+      return update((s) => ({ ...s, user_disabled: { value: true, at: nowIso() }, recovered: null }));
     },
     enable: async (input) => {
       parseInput('enable', input);
-      return update((s) => ({ ...s, user_disabled: { value: false, at: nowIso() } }));
+      return update((s) => ({ ...s, user_disabled: { value: false, at: nowIso() }, recovered: null }));
     },
     exportReport: async (input) => {
       const args = parseInput('exportReport', input);

@@ -62,6 +62,8 @@ export function effectiveState(loaded: LoadedConfig, env: NodeJS.ProcessEnv, swi
   if (loaded.config.telemetry.endpoint === null) reasons.push('no endpoint configured');
 
   if (settings.user_disabled.value) reasons.push(onDate('disabled by you', settings.user_disabled.at));
+  // Lost answers are never guessed: an operator's pre-given consent does not count here.
+  if (settings.recovered !== null) reasons.push(`your settings could not be read (kept as ${settings.recovered.from}); answer the consent question again`);
 
   if (settings.paused_until !== null) {
     const until = new Date(settings.paused_until);

@@ -14,6 +14,9 @@ export const SettingsSchema = z.strictObject({
   user_disabled: z.strictObject({ value: z.boolean(), at: isoTime.nullable() }),
   paused_until: isoTime.nullable(),
   ui: z.strictObject({ theme: z.enum(['system', 'light', 'dark']), preview_level: z.number().int().min(0).max(4) }),
+  // Set when an unusable settings file was moved aside (or is from a newer Candor): the
+  // person's earlier answers are unknown, so sending stays off until they answer again.
+  recovered: z.strictObject({ from: z.string(), at: isoTime }).nullable().default(null),
 });
 
 export interface Settings {
@@ -22,6 +25,7 @@ export interface Settings {
   user_disabled: { value: boolean; at: string | null };
   paused_until: string | null;
   ui: { theme: 'system' | 'light' | 'dark'; preview_level: number };
+  recovered: { from: string; at: string } | null;
 }
 
 export function defaultSettings(): Settings {
@@ -31,6 +35,7 @@ export function defaultSettings(): Settings {
     user_disabled: { value: false, at: null },
     paused_until: null,
     ui: { theme: 'system', preview_level: 2 },
+    recovered: null,
   };
 }
 

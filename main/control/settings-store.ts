@@ -4,7 +4,7 @@ import Conf from 'conf';
 import { writeFileAtomicSync } from '../util/atomic-write.js';
 import { log } from '../util/log.js';
 import { defaultSettings, parseSettings, SETTINGS_SCHEMA_VERSION, type Settings } from './settings-schema.js';
-import { migrateSettings, type SettingsData } from './settings-migrations.js';
+import { migrateSettings, SettingsVersionError, type SettingsData } from './settings-migrations.js';
 import { purgeStaleTempFiles, quarantineSettingsFile } from './settings-recovery.js';
 
 export type { Settings } from './settings-schema.js';
@@ -40,17 +40,24 @@ export type SettingsStoreClass = new (options: SettingsBackendOptions) => { read
 const serialize = (value: Record<string, unknown>): string => `${JSON.stringify(value, null, 2)}\n`;
 
 type Outcome = { settings: Settings; migratedFrom: number | null };
+type Problem = { problem: string; newer: boolean };
 
 /** Turns raw file contents into settings, or says why they cannot be used. */
-function interpret(raw: unknown): Outcome | { problem: string } {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { problem: 'not a JSON object' };
+function interpret(raw: unknown): Outcome | Problem {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { problem: 'not a JSON object', newer: false };
   try {
     const migrated = migrateSettings(raw as SettingsData);
     return { settings: parseSettings(migrated.data), migratedFrom: migrated.steps > 0 ? migrated.fromVersion : null };
   } catch (error) {
     // SettingsVersionError (newer or odd schema_version), a failed step, or the schema.
-    return { problem: (error as Error).message };
+    const newer = error instanceof SettingsVersionError && typeof error.found === 'number' && error.found > error.known;
+    return { problem: (error as Error).message, newer };
   }
+}
+
+/** Defaults that remember the person's answers were lost, so nothing is sent until they answer again. */
+function recoveredDefaults(from: string): Settings {
+  return { ...defaultSettings(), recovered: { from, at: new Date().toISOString() } };
 }
 
 /** The file's text, or null when there is none; an unreadable file is an error, never a silent reset. */
@@ -63,19 +70,21 @@ function readText(file: string): string | null {
   }
 }
 
-function parseJson(text: string): { value: unknown } | { problem: string } {
+function parseJson(text: string): { value: unknown } | Problem {
   try {
     return { value: JSON.parse(text) as unknown };
   } catch (error) {
-    return { problem: `not JSON: ${(error as Error).message}` };
+    return { problem: `not JSON: ${(error as Error).message}`, newer: false };
   }
 }
 
 /**
- * Opens (creating if needed) <dataDir>/settings.json. A file that is not JSON, fails
- * the schema or has a newer schema_version is moved aside and defaults load; an older
- * one is migrated and written back. `watch` (default true) polls the file so changes
- * by other processes reach onChange within about SETTINGS_POLL_MS.
+ * Opens (creating if needed) <dataDir>/settings.json. A file that is not JSON or fails
+ * the schema is moved aside and replaced by defaults that record the recovery (so
+ * sending stays off, in every process, until the person answers again). A file from a
+ * newer Candor is left untouched and read as such defaults, and this store refuses to
+ * write over it. An older one is migrated and written back. `watch` (default true)
+ * polls the file so changes by other processes reach onChange within SETTINGS_POLL_MS.
  */
 export function openSettingsStore(opts: { dataDir: string; storeClass?: SettingsStoreClass; watch?: boolean }): SettingsStore {
   const dataDir = resolve(opts.dataDir);
@@ -86,11 +95,22 @@ export function openSettingsStore(opts: { dataDir: string; storeClass?: Settings
   // Checked before the backend exists: conf's constructor throws on a corrupt file.
   const text = readText(file);
   const parsed = text === null ? null : parseJson(text);
-  let initial: Outcome | { problem: string } = { settings: defaultSettings(), migratedFrom: null };
+  let initial: Outcome | Problem = { settings: defaultSettings(), migratedFrom: null };
   if (parsed !== null) initial = 'problem' in parsed ? parsed : interpret(parsed.value);
+  let newerFile: string | null = null;
+  let newerSettings: Settings | null = null;
+  let recoveredNow: Settings | null = null;
   if ('problem' in initial) {
-    quarantineSettingsFile(file, initial.problem);
-    initial = { settings: defaultSettings(), migratedFrom: null };
+    if (initial.newer) {
+      newerFile = `${file} (written by a newer Candor: ${initial.problem})`;
+      log.warn(`settings ${file} come from a newer version of Candor; leaving them untouched and sending nothing`);
+      newerSettings = recoveredDefaults(newerFile);
+      initial = { settings: newerSettings, migratedFrom: null };
+    } else {
+      const target = quarantineSettingsFile(file, initial.problem);
+      recoveredNow = recoveredDefaults(target ?? file);
+      initial = { settings: recoveredNow, migratedFrom: null };
+    }
   }
 
   const StoreClass: SettingsStoreClass = opts.storeClass ?? Conf;
@@ -111,10 +131,12 @@ export function openSettingsStore(opts: { dataDir: string; storeClass?: Settings
   // conf falls back to a plain, tearable write when SNAP is set (its Snap workaround);
   // the settings file must survive a kill mid-write everywhere, so we write it ourselves there.
   const write = (settings: Settings): void => {
+    if (newerFile !== null) throw new Error(`settings ${newerFile} are not changed by this older version; update Candor first`);
     if (process.env['SNAP'] !== undefined) writeFileAtomicSync(file, serialize({ ...settings }), { mode: 0o600 });
     else backend.store = { ...settings };
   };
 
+  if (recoveredNow !== null) write(recoveredNow);
   if (initial.migratedFrom !== null) {
     write(initial.settings);
     log.info(`settings ${file} migrated from schema_version ${initial.migratedFrom} to ${SETTINGS_SCHEMA_VERSION}`);
@@ -128,21 +150,25 @@ export function openSettingsStore(opts: { dataDir: string; storeClass?: Settings
   };
 
   function get(): Settings {
+    if (newerSettings !== null) return structuredClone(newerSettings);
     const signature = signatureOf();
     if (signature === null) return defaultSettings();
     if (cache !== null && cache.signature === signature) return structuredClone(cache.settings);
-    let outcome: Outcome | { problem: string };
+    let outcome: Outcome | Problem;
     try {
       outcome = interpret(backend.store);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return defaultSettings();
       if (!(error instanceof SyntaxError)) throw error;
-      outcome = { problem: `not JSON: ${error.message}` };
+      outcome = { problem: `not JSON: ${error.message}`, newer: false };
     }
     if ('problem' in outcome) {
-      quarantineSettingsFile(file, outcome.problem);
+      // Went bad while open (or a newer Candor wrote it): same rule as at open, fail closed.
       cache = null;
-      return defaultSettings();
+      if (outcome.newer) return recoveredDefaults(`${file} (written by a newer Candor: ${outcome.problem})`);
+      const recovered = recoveredDefaults(quarantineSettingsFile(file, outcome.problem) ?? file);
+      write(recovered);
+      return recovered;
     }
     // Another (older) process wrote a legacy shape: read it migrated, leave writing to update().
     cache = { signature, settings: outcome.settings };

@@ -106,7 +106,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     unsubscribe();
   }) as never);
 
-  const server = createServer((req, res) => {
+  function route(req: IncomingMessage, res: ServerResponse): void {
     const started = performance.now();
     if (!allowedHosts().has(req.headers.host ?? '')) {
       sendError(res, 421, started, `Host header must be 127.0.0.1:${port} or localhost:${port}`);
@@ -117,7 +117,13 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
       sendError(res, 403, started, `Origin ${origin} is not allowed`);
       return;
     }
-    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    } catch {
+      sendError(res, 400, started, 'the request target is not a valid URL path');
+      return;
+    }
     const found = router.find(req.method as 'GET', url.pathname);
     if (found) {
       void (found.handler as unknown as Handler)(req, res, found.params, url.searchParams);
@@ -126,6 +132,16 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     if (req.method === 'GET' && options.staticDir && serveStatic(options.staticDir, url.pathname, res)) return;
     const methodAllowed = (['GET', 'POST'] as const).some((m) => m !== req.method && router.find(m, url.pathname));
     sendError(res, methodAllowed ? 405 : 404, started, methodAllowed ? `${req.method ?? ''} not allowed on ${url.pathname}` : `no route ${url.pathname}`);
+  }
+
+  const server = createServer((req, res) => {
+    // Whatever a request does wrong, it gets an answer and the agent keeps running.
+    try {
+      route(req, res);
+    } catch (error) {
+      if (!res.headersSent) sendError(res, 400, performance.now(), `bad request: ${(error as Error).message}`);
+      else res.destroy();
+    }
   });
   server.headersTimeout = 10_000;
   server.requestTimeout = 60_000;

@@ -40,6 +40,7 @@ describe('v0 (legacy, no schema_version) -> v1 on a real file', () => {
       user_disabled: { value: true, at: '2025-04-01T08:00:00.000Z' },
       paused_until: null,
       ui: { theme: 'dark', preview_level: 3 },
+      recovered: null,
     });
     const onDisk = parseSettings(JSON.parse(readFileSync(file(), 'utf8')));
     expect(onDisk).toEqual(settings);
@@ -55,7 +56,8 @@ describe('v0 (legacy, no schema_version) -> v1 on a real file', () => {
     const bytes = JSON.stringify({ consent: true, theme: 'purple' });
     writeFileSync(file(), bytes);
     const store = openSettingsStore({ dataDir: dir, watch: false });
-    expect(store.get()).toEqual(defaultSettings());
+    expect({ ...store.get(), recovered: null }).toEqual(defaultSettings());
+    expect(store.get().recovered).not.toBeNull();
     store.close();
     const moved = readdirSync(dir).filter((n) => n.startsWith('settings.corrupt-'));
     expect(moved).toHaveLength(1);

@@ -98,31 +98,44 @@ describe('settings store basics', () => {
   });
 });
 
-describe('corrupt or unusable settings are kept aside and defaults load', () => {
+describe('corrupt or unusable settings are kept aside and sending stays off until the person answers again', () => {
   const cases: [string, string][] = [
     ['not JSON', '{"consent": {"state": "granted", '],
     ['not an object', '[1, 2, 3]\n'],
     ['fails the schema', JSON.stringify({ ...defaultSettings(), consent: { state: 'maybe', at: null } })],
     ['an unknown key', JSON.stringify({ ...defaultSettings(), extra: 1 })],
-    ['a newer schema_version', JSON.stringify({ ...defaultSettings(), schema_version: SETTINGS_SCHEMA_VERSION + 1, consent: { state: 'granted', at: null } })],
     ['a non-integer schema_version', JSON.stringify({ ...defaultSettings(), schema_version: '1' })],
   ];
   it.each(cases)('%s', (_what, bytes) => {
     writeFileSync(settingsFile(), bytes);
     const store = open();
-    expect(store.get()).toEqual(defaultSettings());
     const moved = corruptFiles();
     expect(moved).toHaveLength(1);
     expect(readFileSync(join(dir, moved[0] ?? ''), 'utf8')).toBe(bytes);
-    expect(existsSync(settingsFile())).toBe(false);
+    // Defaults load, marked as recovered, and are written so every process sees the same.
+    const loaded = store.get();
+    expect({ ...loaded, recovered: null }).toEqual(defaultSettings());
+    expect(loaded.recovered?.from).toBe(join(dir, moved[0] ?? ''));
+    expect(open().get().recovered?.from).toBe(join(dir, moved[0] ?? ''));
     const mentions = logs.filter((line) => line.includes('settings.json') && line.includes(moved[0] ?? '?'));
     expect(mentions).toHaveLength(1);
     expect(logs).toHaveLength(1);
     // Reading again does not log again, and the store works normally afterwards.
     store.get();
-    store.update((s) => ({ ...s, consent: { state: 'granted', at: null } }));
+    store.update((s) => ({ ...s, consent: { state: 'granted', at: null }, recovered: null }));
     expect(logs).toHaveLength(1);
     expect(open().get().consent.state).toBe('granted');
+  });
+
+  it('a file from a newer Candor is left untouched, read as recovered defaults, and never written over', () => {
+    const bytes = JSON.stringify({ ...defaultSettings(), schema_version: SETTINGS_SCHEMA_VERSION + 1, consent: { state: 'granted', at: null } });
+    writeFileSync(settingsFile(), bytes);
+    const store = open();
+    expect(corruptFiles()).toHaveLength(0);
+    expect(store.get().recovered?.from).toMatch(/newer Candor/);
+    expect(store.get().consent.state).toBe('unset');
+    expect(() => store.update((s) => ({ ...s, user_disabled: { value: true, at: null } }))).toThrow(/newer/);
+    expect(readFileSync(settingsFile(), 'utf8')).toBe(bytes);
   });
 
   it('a file corrupted after opening is noticed on the next read, once', () => {
@@ -130,6 +143,7 @@ describe('corrupt or unusable settings are kept aside and defaults load', () => 
     store.update((s) => ({ ...s, consent: { state: 'granted', at: null } }));
     writeFileSync(settingsFile(), 'garbage');
     expect(store.get().consent.state).toBe('unset');
+    expect(store.get().recovered).not.toBeNull();
     expect(store.get().consent.state).toBe('unset');
     expect(corruptFiles()).toHaveLength(1);
     expect(logs).toHaveLength(1);

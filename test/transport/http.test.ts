@@ -110,6 +110,21 @@ describe('security', () => {
     expect((await call('/status', { headers: { Host: `localhost:${agent.port}` } })).status).toBe(200);
   });
 
+  it('answers a malformed request target with 400 and keeps running', async () => {
+    const { connect } = await import('node:net');
+    const reply = await new Promise<string>((resolve, reject) => {
+      const socket = connect(agent.port, '127.0.0.1', () => {
+        socket.write(`GET http://[zz HTTP/1.1\r\nHost: 127.0.0.1:${agent.port}\r\nConnection: close\r\n\r\n`);
+      });
+      let data = '';
+      socket.on('data', (chunk) => (data += chunk.toString()));
+      socket.on('end', () => resolve(data));
+      socket.on('error', reject);
+    });
+    expect(reply.split('\r\n')[0]).toContain('400');
+    expect((await call('/status')).status).toBe(200);
+  });
+
   it('rejects a request without any Host header', async () => {
     const { connect } = await import('node:net');
     const reply = await new Promise<string>((resolve, reject) => {
