@@ -1,4 +1,4 @@
-// Soak: a headless agent (the built code in dist/) for SOAK_SECONDS (default 600) with
+// Soak: a headless agent (the built code in dist/, in a child process: agent.mjs) for SOAK_SECONDS (default 600) with
 // sampling every second, a report every 10 s to a loopback collector that fails a
 // third of the time (HTTP 500), and its local API polled continuously at a bounded
 // rate. At the end every report produced must be delivered exactly once or accounted
@@ -11,7 +11,7 @@
 // Prints the figures, and one JSON line (prefixed "soak-figures ") for docs/reliability.md.
 // Exit code 0 when every check holds, 1 otherwise.
 
-import { spawnSync } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -20,24 +20,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 
-// RSS is measured after a full collection; re-run once with the flag that allows it
-// (`npm run soak` cannot pass node flags).
-if (typeof globalThis.gc !== 'function') {
-  const rerun = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
-  process.exit(rerun.status ?? 1);
-}
-
-const APP_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const { startHeadless } = await import(join(APP_ROOT, 'dist/main/headless.js'));
-const { setLogSink } = await import(join(APP_ROOT, 'dist/main/util/log.js'));
-
+const here = fileURLToPath(new URL('.', import.meta.url));
 const SECONDS = positive(process.env.SOAK_SECONDS, 600);
 const REPORT_EVERY_MS = 10_000;
 const POLL_PER_SECOND = 20;
 const FAIL_ONE_IN = 3;
 const RSS_LIMIT_BYTES = 10 * 1024 * 1024;
-// Warm-up: JIT, caches, the sampler's ring and the outbox's steady state settle first.
-const WARMUP_S = Math.min(60, Math.max(10, Math.round(SECONDS / 4)));
+// Warm-up: JIT, caches, the sampler's ring, the histograms' label sets and the ledger's
+// kept bodies (20) settle first; growth is measured over the rest of the run.
+const WARMUP_S = Math.min(120, Math.max(10, Math.round(SECONDS / 4)));
 const MEMORY_EVERY_MS = 5_000;
 
 function positive(text, fallback) {
@@ -52,18 +43,11 @@ const median = (values) => {
   return sorted[Math.floor(sorted.length / 2)] ?? 0;
 };
 
-// Anything unhandled is a failure of the soak, counted rather than fatal so the run ends with figures.
+// Anything unhandled (here or in the agent) is a failure of the soak, counted rather than fatal so the run ends with figures.
 const unhandled = [];
 process.on('unhandledRejection', (reason) => unhandled.push(`unhandledRejection: ${reason instanceof Error ? reason.stack : String(reason)}`));
 process.on('uncaughtException', (error) => unhandled.push(`uncaughtException: ${error.stack ?? String(error)}`));
 
-// Log lines are counted by level; errors are kept to print.
-const logCounts = { error: 0, warn: 0, info: 0, debug: 0 };
-const logErrors = [];
-setLogSink((level, line) => {
-  logCounts[level] += 1;
-  if (level === 'error' && logErrors.length < 20) logErrors.push(line);
-});
 
 // --- the collector: fails one request in three with 500, records what it accepted ---
 const collector = { requests: 0, failed: 0, accepted: new Map(), droppedTold: 0, failNone: false };
@@ -102,7 +86,27 @@ writeFileSync(
   join(cwd, 'config', 'config.yaml'),
   ['telemetry:', `  endpoint: ${endpoint}`, '  first_delay_s: 86400', '  interval_s: 3600', '  details_level: 4', '  consent: granted', 'sampling:', '  interval_s: 1', ''].join('\n'),
 );
-const handle = await startHeadless({ dataDir, cwd, env: {}, port: 0 });
+const child = fork(join(here, 'agent.mjs'), [dataDir, cwd], { execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+// One request at a time per kind; answers arrive in order.
+const waiting = new Map();
+child.on('message', (message) => {
+  const kind = message.type === 'sent' ? 'send' : message.type === 'stopped' ? 'stop' : message.type;
+  const queue = waiting.get(kind) ?? [];
+  queue.shift()?.(message);
+});
+const ask = (type) =>
+  new Promise((resolve) => {
+    const queue = waiting.get(type) ?? [];
+    queue.push(resolve);
+    waiting.set(type, queue);
+    child.send({ type });
+  });
+child.on('exit', (code, signal) => {
+  if (running || !stopped) unhandled.push(`the agent process exited early (${signal ?? code})`);
+});
+let stopped = false;
+const ready = await ask('ready');
+const handle = { port: ready.port, token: ready.token };
 const api = `http://127.0.0.1:${handle.port}`;
 
 const started = Date.now();
@@ -111,18 +115,16 @@ let running = true;
 
 // --- reports every 10 s ---
 const reports = { produced: 0, failedToProduce: 0 };
+const harnessErrors = [];
 const producer = (async () => {
   while (running) {
     await sleep(Math.min(REPORT_EVERY_MS, Math.max(0, deadline - Date.now())));
     if (!running || Date.now() >= deadline) break;
-    try {
-      const status = await handle.agent.api.status({});
-      if (!status.sending) throw new Error(`sending is off: ${status.reasons.join('; ')}`);
-      await handle.agent.sendNow();
-      reports.produced += 1;
-    } catch (error) {
+    const answer = await ask('send');
+    if (answer.ok) reports.produced += 1;
+    else {
       reports.failedToProduce += 1;
-      logErrors.push(`sendNow: ${error.message}`);
+      harnessErrors.push(`sendNow: ${answer.error}`);
     }
   }
 })();
@@ -152,16 +154,15 @@ const poller = (async () => {
 
 // --- memory, after a full collection, every 5 s ---
 const memory = [];
-const sampleMemory = () => {
-  globalThis.gc();
-  const { rss, heapUsed } = process.memoryUsage();
-  memory.push({ t: (Date.now() - started) / 1000, rss, heapUsed });
+const sampleMemory = async () => {
+  const { rss, heapUsed, external } = await ask('memory');
+  memory.push({ t: (Date.now() - started) / 1000, rss, heapUsed, external });
 };
 const progressEvery = Math.max(30, Math.round(SECONDS / 10));
 let lastProgress = 0;
 while (Date.now() < deadline) {
   await sleep(Math.min(MEMORY_EVERY_MS, Math.max(0, deadline - Date.now())));
-  sampleMemory();
+  await sampleMemory();
   const t = (Date.now() - started) / 1000;
   if (t - lastProgress >= progressEvery) {
     lastProgress = t;
@@ -174,13 +175,17 @@ await Promise.all([producer, poller]);
 
 // --- drain: the collector stops failing; one more report flushes everything queued ---
 collector.failNone = true;
-await handle.agent.sendNow();
-reports.produced += 1;
+const last = await ask('send');
+if (last.ok) reports.produced += 1;
+else reports.failedToProduce += 1;
 const outboxDir = join(dataDir, 'outbox');
 const pendingFiles = () => readdirSync(outboxDir).filter((name) => name.endsWith('.json.gz'));
 for (let i = 0; i < 100 && pendingFiles().length > 0; i++) await sleep(100);
-const history = await handle.agent.api.history({});
-await handle.close();
+const history = await ask('history');
+const final = await ask('stop');
+stopped = true;
+unhandled.push(...final.unhandled);
+const { logCounts, logErrors } = final;
 await new Promise((resolve) => server.close(resolve));
 
 const pending = pendingFiles().length;
@@ -206,10 +211,10 @@ function readFileSafe(file) {
 const checks = [
   ['every report produced is delivered, pending or counted as dropped', reports.produced === delivered + pending + dropped, `${reports.produced} produced = ${delivered} delivered + ${pending} pending + ${dropped} dropped`],
   ['no report delivered twice', duplicates === 0, `${duplicates} duplicate deliveries`],
-  ['the ledger lists every delivery', history.entries.length === delivered, `${history.entries.length} ledger entries`],
+  ['the ledger lists every delivery', history.entries === delivered, `${history.entries} ledger entries`],
   ['no report failed to be produced', reports.failedToProduce === 0, `${reports.failedToProduce} failures`],
   ['the outbox drained once the collector recovered', pending === 0, `${pending} pending`],
-  [`RSS grew by less than ${mib(RSS_LIMIT_BYTES)} MiB after warm-up`, afterWarmup.length >= 2 && rssGrowth < RSS_LIMIT_BYTES, `${mib(rssGrowth)} MiB (heap ${mib(heapGrowth)} MiB), ${afterWarmup.length} samples after ${WARMUP_S} s`],
+  [`RSS grew by less than ${mib(RSS_LIMIT_BYTES)} MiB after warm-up`, afterWarmup.length >= 6 && rssGrowth < RSS_LIMIT_BYTES, afterWarmup.length >= 6 ? `${mib(rssGrowth)} MiB (heap ${mib(heapGrowth)} MiB), median of the first 3 vs the last 3 of ${afterWarmup.length} samples after ${WARMUP_S} s` : `run too short to measure: ${afterWarmup.length} samples after ${WARMUP_S} s, 6 needed`],
   ['no unhandled rejection or exception', unhandled.length === 0, `${unhandled.length}`],
   ['every API call answered 2xx', polls.failed === 0, `${polls.ok}/${polls.sent} ok ${JSON.stringify(polls.byStatus)}`],
 ];
@@ -231,6 +236,7 @@ const figures = {
   rss_end_mib: Number(mib(median(tail.map((m) => m.rss)))),
   rss_growth_mib: Number(mib(rssGrowth)),
   heap_growth_mib: Number(mib(heapGrowth)),
+  rss_first_sample_mib: Number(mib(memory[0]?.rss ?? 0)),
   unhandled: unhandled.length,
   log_lines: logCounts,
 };
@@ -239,6 +245,8 @@ console.log('');
 console.log(`soak: ${SECONDS} s, reports every ${REPORT_EVERY_MS / 1000} s, collector fails 1 in ${FAIL_ONE_IN} (HTTP 500), API polled at <= ${POLL_PER_SECOND}/s`);
 for (const [name, ok, detail] of checks) console.log(`  ${ok ? 'ok  ' : 'FAIL'} ${name}: ${detail}`);
 for (const line of unhandled.slice(0, 5)) console.log(`  ${line}`);
-for (const line of logErrors.slice(0, 10)) console.log(`  log: ${line}`);
+for (const line of [...harnessErrors, ...logErrors].slice(0, 10)) console.log(`  log: ${line}`);
+const curve = memory.filter((_, i) => i % Math.max(1, Math.round(memory.length / 12)) === 0 || i === memory.length - 1);
+console.log(`  agent RSS (MiB) by time: ${curve.map((m) => `${Math.round(m.t)}s ${mib(m.rss)}`).join(', ')}`);
 console.log(`soak-figures ${JSON.stringify(figures)}`);
 process.exit(checks.every(([, ok]) => ok) ? 0 : 1);
