@@ -143,6 +143,18 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
       else res.destroy();
     }
   });
+  // Requests node:http refuses itself (malformed headers, a header block over 16 KB)
+  // still get the envelope, so every client sees the same kind of answer.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+    const body = JSON.stringify({ status: { error: `malformed request: ${error.code ?? error.message}` }, time: 0 });
+    const reason = status === 431 ? 'Request Header Fields Too Large' : 'Bad Request';
+    socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  });
   server.headersTimeout = 10_000;
   server.requestTimeout = 60_000;
 
