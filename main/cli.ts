@@ -114,6 +114,18 @@ export function buildProgram(): Command {
       },
     });
 
+  // Every command checks a given --config-path, even those that never read the config,
+  // so a mistyped path is never accepted silently.
+  program.hook('preAction', (_program, action) => {
+    const path = globals(action).configPath;
+    if (path === undefined) return;
+    try {
+      if (!statSync(resolve(path)).isFile()) throw new UsageError(`--config-path ${path}: not a file`);
+    } catch (error) {
+      throw error instanceof UsageError ? error : new UsageError(`--config-path ${path}: no such file`);
+    }
+  });
+
   program
     .command('start')
     .description('run the agent in the foreground (headless: local API and preview page on 127.0.0.1)')
@@ -269,6 +281,18 @@ export function buildProgram(): Command {
   return program;
 }
 
+/** Commander's message, with the extra arguments named where it leaves them out. */
+function commanderMessage(program: Command, error: CommanderError): string {
+  if (error.code === 'commander.excessArguments') {
+    const sub = program.commands.find((c) => c.args.length > c.registeredArguments.length);
+    if (sub) {
+      const extras = sub.args.slice(sub.registeredArguments.length).map((a) => JSON.stringify(a)).join(' ');
+      return `unexpected argument ${extras} for '${sub.name()}'`;
+    }
+  }
+  return error.message.replace(/^error: /, '');
+}
+
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
@@ -277,7 +301,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) return 0;
-      process.stderr.write(`candor: ${error.message.replace(/^error: /, '')}\n`);
+      process.stderr.write(`candor: ${commanderMessage(program, error)}\n`);
       return 2;
     }
     if (error instanceof UsageError || error instanceof ConfigError) {
