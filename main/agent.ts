@@ -41,6 +41,8 @@ export interface AgentOptions {
   env?: NodeJS.ProcessEnv;
   disableTelemetry?: boolean;
   configPath?: string;
+  /** Where config.yaml and friends live; default ./config under cwd if present, else the platform's. */
+  configDir?: string;
   storeClass?: SettingsStoreClass;
   registry?: MetricsRegistry;
   /** Skip the periodic sender and sampler (the CLI reads and changes state only). */
@@ -68,7 +70,7 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
   const dataDir = options.dataDir;
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
 
-  const config = loadConfig({ cwd, env, configPath: options.configPath });
+  const config = loadConfig({ cwd, env, configPath: options.configPath, configDir: options.configDir });
   const settings: SettingsStore = openSettingsStore({ dataDir, storeClass: options.storeClass, watch: !options.passive });
   const anonymizeCtx: AnonymizeContext = { key: loadOrCreateKey(dataDir), scrub: machineScrubContext(APP_ROOT) };
   const telemetryId = randomUUID();

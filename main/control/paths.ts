@@ -13,6 +13,11 @@ export function resolveDataDir(opts: { flag?: string; env: NodeJS.ProcessEnv }):
   return platformPaths.data;
 }
 
+/** The platform's config directory for Candor (the desktop app's only config directory). */
+export function platformConfigDir(): string {
+  return platformPaths.config;
+}
+
 /** Operator config directory: ./config under cwd when it is a directory, else the platform config dir. */
 export function resolveConfigDir(cwd: string): string {
   const local = join(resolve(cwd), 'config');

@@ -45,12 +45,12 @@ export async function showDeletionRequest(api: AgentApi, openPreview: (section: 
   }
   if (response !== 1) return;
   const sent = await api.requestDeletion({ send: true });
-  if (sent.delivery === 'not-configured') {
+  if (sent.delivery === 'not-configured' || sent.delivery === 'rejected') {
     clipboard.writeText(sent.text);
     await dialog.showMessageBox({
       type: 'info',
       title: 'Request data deletion',
-      message: 'No deletion address is configured',
+      message: sent.delivery === 'rejected' ? 'The deletion address refused the request' : 'No deletion address is configured',
       detail: 'The request text is on your clipboard: send it to the operator of the telemetry endpoint.',
       buttons: ['OK'],
     });

@@ -1,9 +1,10 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow } from 'electron';
+import { app, BrowserWindow, dialog } from 'electron';
 import ElectronStore from 'electron-store';
 import { createAgent, type Agent } from '../agent.js';
-import { resolveDataDir } from '../control/paths.js';
+import { platformConfigDir, resolveDataDir } from '../control/paths.js';
+import { acquireLock, LockedError, type InstanceLock } from '../util/instance-lock.js';
 import { log } from '../util/log.js';
 import { APP_ROOT } from '../version.js';
 import { publishAutomation } from './automation.js';
@@ -48,10 +49,23 @@ async function start(): Promise<void> {
   lockDownSession();
   serveRenderer(join(here, '../../renderer'));
 
+  // One agent per data directory, shared with `candor start`: two would deliver the
+  // same outbox twice. The holder is named, so the person knows what to close.
+  let lock: InstanceLock;
+  try {
+    lock = acquireLock(dataDir);
+  } catch (error) {
+    if (error instanceof LockedError) dialog.showErrorBox('Candor is already running', error.message);
+    throw error;
+  }
+
   const agent: Agent = await createAgent({
     mode: 'desktop',
     dataDir,
     env: process.env,
+    // A desktop app's working directory is wherever it was launched from: its operator
+    // configuration comes from the platform's config folder (or --config-path) only.
+    configDir: platformConfigDir(),
     disableTelemetry: args.disableTelemetry,
     ...(args.configPath ? { configPath: args.configPath } : {}),
     storeClass: ElectronStore,
@@ -96,6 +110,9 @@ async function start(): Promise<void> {
     const timeout = new Promise<void>((resolve) => setTimeout(resolve, CLOSE_TIMEOUT_MS).unref());
     Promise.race([agent.close(), timeout])
       .catch((error: unknown) => log.error(`agent close failed: ${String(error)}`))
-      .finally(() => app.quit());
+      .finally(() => {
+        lock.release();
+        app.quit();
+      });
   });
 }

@@ -1,6 +1,7 @@
 import { BrowserWindow, type WebContents, type WebPreferences } from 'electron';
 import { openExternalIfSafe } from './external-links.js';
 import { isRendererUrl, isSafeExternalUrl, isSamePageNavigation, rendererUrl, type RendererSection } from './url-policy.js';
+import { log } from '../util/log.js';
 
 export { isSafeExternalUrl } from './url-policy.js';
 
@@ -85,7 +86,8 @@ export function createWindowManager(options: WindowManagerOptions): WindowManage
       if (current?.contentsId === contentsId) current = null;
     });
     current = { window, contentsId };
-    void window.loadURL(rendererUrl(section));
+    // A load replaced by a newer one rejects with ERR_ABORTED: expected, not an error.
+    window.loadURL(rendererUrl(section)).catch((error: unknown) => log.debug(`preview load: ${String(error)}`));
     return window;
   };
 
@@ -94,7 +96,7 @@ export function createWindowManager(options: WindowManagerOptions): WindowManage
       const existing = current?.window;
       if (!existing || existing.isDestroyed()) return create(kind, section ?? (kind === 'consent' ? 'consent' : undefined));
       const wanted = rendererUrl(section ?? (kind === 'consent' ? 'consent' : undefined));
-      if (existing.webContents.getURL() !== wanted) void existing.loadURL(wanted);
+      if (existing.webContents.getURL() !== wanted) existing.loadURL(wanted).catch((error: unknown) => log.debug(`preview load: ${String(error)}`));
       if (existing.isMinimized()) existing.restore();
       existing.show();
       existing.focus();

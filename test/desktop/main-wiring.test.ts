@@ -162,5 +162,29 @@ describe('desktop main process wiring (main.ts, real agent, fake Electron)', () 
     expect(recorder.windows).toHaveLength(0);
     expect(labels()).toContain('Open preview…');
     await quitApp();
+    expect(existsSync(join(dataDir, 'agent.lock'))).toBe(false);
+  });
+
+  it('refuses to start beside another agent on the same data directory, naming it', async () => {
+    const { acquireLock } = await import('../../main/util/instance-lock.js');
+    const { spawn } = await import('node:child_process');
+    const holder = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    try {
+      const { writeFileSync } = await import('node:fs');
+      writeFileSync(join(dataDir, 'agent.lock'), JSON.stringify({ pid: holder.pid, started_at: 'earlier', port: 6334 }));
+      Reflect.deleteProperty(globalThis, KEY);
+      recorder.reset();
+      vi.resetModules();
+      await import('../../main/desktop/main.js');
+      await vi.waitFor(() => expect(recorder.exited).toBe(1), { timeout: 10_000 });
+      expect(recorder.steps.some((step) => step.startsWith('error:Candor is already running') && step.includes(`pid ${String(holder.pid)}`))).toBe(true);
+      expect(recorder.trays).toHaveLength(0);
+    } finally {
+      const gone = new Promise((resolve) => holder.once('exit', resolve));
+      holder.kill('SIGKILL');
+      await gone;
+    }
+    // With the holder gone, its lock is stale and taken over.
+    acquireLock(dataDir).release();
   });
 });
