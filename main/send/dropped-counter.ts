@@ -88,23 +88,26 @@ export class DroppedCounter {
   }
 
   private load(): State {
-    let text: string;
+    let problem: string;
     try {
-      text = readFileSync(this.file, 'utf8');
+      return parseState(readFileSync(this.file, 'utf8'));
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { dropped: 0 };
-      throw error;
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return { dropped: 0 };
+      // Unreadable (a directory in its place, no permission) is handled like corrupt content.
+      problem = code === undefined ? `is corrupt (${(error as Error).message})` : `could not be read (${(error as Error).message})`;
     }
+    // Kept for a human to read; the count restarts at zero rather than stopping delivery.
+    mkdirSync(this.corruptDir, { recursive: true });
+    const aside = join(this.corruptDir, `state-${Date.now()}.json`);
     try {
-      return parseState(text);
-    } catch (error) {
-      // Kept for a human to read; the count restarts at zero rather than stopping delivery.
-      mkdirSync(this.corruptDir, { recursive: true });
-      const aside = join(this.corruptDir, `state-${Date.now()}.json`);
       renameSync(this.file, aside);
-      log.error(`outbox state file ${this.file} is corrupt (${(error as Error).message}); moved to ${aside}, dropped-report count restarts at 0`);
+    } catch (error) {
+      log.error(`outbox state file ${this.file} ${problem} and could not be moved aside (${(error as Error).message}); dropped-report count restarts at 0`);
       return { dropped: 0 };
     }
+    log.error(`outbox state file ${this.file} ${problem}; moved to ${aside}, dropped-report count restarts at 0`);
+    return { dropped: 0 };
   }
 
   private save(): void {

@@ -1,9 +1,10 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync, fstatSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HistoryEntry } from '../api.js';
-import { writeFileAtomic, writeFileAtomicSync } from '../util/atomic-write.js';
+import { writeFileAtomicSync } from '../util/atomic-write.js';
 import { log } from '../util/log.js';
 import { Serial } from './serial.js';
+import { isTempName, removeStaleTempFiles } from './stale-temp.js';
 
 // The sent-history ledger: what left this machine, for the person at the keyboard.
 //
@@ -14,7 +15,13 @@ import { Serial } from './serial.js';
 //
 // ids.json is separate and survives clear(): forgetting the history must not forget
 // which ids a deletion request has to name, or clearing the list would make the data
-// already at the collector impossible to delete.
+// already at the collector impossible to delete. For the same reason a delivery records
+// its id before anything else, and the history lines back ids.json up: at start the
+// ids are the union of both, so an id whose ids.json write failed is not lost.
+//
+// A file that cannot be read (a directory in its place, no permission) is treated like
+// corrupt content: moved aside as <name>.corrupt-<ms> with one log line, and the agent
+// runs on without it.
 
 export interface LedgerOptions {
   dir: string;
@@ -51,7 +58,11 @@ export class Ledger {
   private readonly serial = new Serial();
   /** Corrupt lines already logged, so list() does not repeat itself. */
   private readonly reported = new Set<number>();
+  /** Unreadable files already logged (when they could not even be moved aside). */
+  private readonly unreadable = new Set<string>();
   private knownIds: string[];
+  /** False while an id is known in memory but ids.json could not be written. */
+  private idsSaved = true;
 
   constructor(opts: LedgerOptions) {
     this.file = join(opts.dir, 'history.jsonl');
@@ -59,22 +70,38 @@ export class Ledger {
     this.idsFile = join(opts.dir, 'ids.json');
     this.keepBodies = Math.max(0, opts.keepBodies ?? DEFAULT_KEEP_BODIES);
     mkdirSync(this.bodiesDir, { recursive: true });
+    removeStaleTempFiles(opts.dir);
+    removeStaleTempFiles(this.bodiesDir);
     this.knownIds = this.loadIds();
   }
 
   /** Records a delivered report; `body` is the uncompressed JSON that was sent. */
   append(entry: StoredEntry, body: string): Promise<HistoryEntry> {
     const stored: StoredEntry = { time: entry.time, instance_id: entry.instance_id, details_level: entry.details_level, bytes: entry.bytes, sha256: entry.sha256 };
+    // Synchronous inside the queue on purpose: clear() (synchronous, part of the API)
+    // then runs either before or after a whole append, never between its steps.
     return this.serial.run(async () => {
-      // Body first: a crash before the line leaves an orphan body, which the next prune removes.
-      if (this.keepBodies > 0) await writeFileAtomic(join(this.bodiesDir, `${stored.sha256}.json`), body);
-      this.appendLine(`${JSON.stringify(stored)}\n`);
-      if (!this.knownIds.includes(stored.instance_id)) {
-        this.knownIds = [...this.knownIds, stored.instance_id];
-        writeFileAtomicSync(this.idsFile, `${JSON.stringify(this.knownIds)}\n`);
+      // The id first: whatever fails after this, a deletion request still names it.
+      let idsError: Error | null = null;
+      try {
+        this.recordId(stored.instance_id);
+      } catch (error) {
+        idsError = error as Error;
       }
+      // The body is only for viewing: a full disk must not cost the history line.
+      let kept = false;
+      if (this.keepBodies > 0) {
+        try {
+          writeFileAtomicSync(this.bodyFile(stored.sha256), body);
+          kept = true;
+        } catch (error) {
+          log.warn(`sent-history body ${this.bodyFile(stored.sha256)} could not be written (${(error as Error).message}); the entry is recorded without it`);
+        }
+      }
+      this.appendLine(`${JSON.stringify(stored)}\n`);
+      if (idsError) log.warn(`instance id file ${this.idsFile} could not be written (${idsError.message}); the id is kept in ${this.file} and written again at the next delivery`);
       this.pruneBodies();
-      return { ...stored, body_kept: this.keepBodies > 0 };
+      return { ...stored, body_kept: kept };
     });
   }
 
@@ -100,7 +127,11 @@ export class Ledger {
   clear(): number {
     const count = this.readEntries().length;
     writeFileAtomicSync(this.file, '');
-    for (const name of readdirSync(this.bodiesDir)) unlinkSync(join(this.bodiesDir, name));
+    for (const name of readdirSync(this.bodiesDir)) {
+      // A temp file is a write in progress, maybe another process's: removing it would fail that write.
+      if (isTempName(name)) continue;
+      unlinkIfPresent(join(this.bodiesDir, name));
+    }
     this.reported.clear();
     return count;
   }
@@ -114,13 +145,24 @@ export class Ledger {
     return join(this.bodiesDir, `${sha256}.json`);
   }
 
+  private recordId(id: string): void {
+    if (!this.knownIds.includes(id)) {
+      this.knownIds = [...this.knownIds, id];
+      this.idsSaved = false;
+    }
+    if (this.idsSaved) return;
+    writeFileAtomicSync(this.idsFile, `${JSON.stringify(this.knownIds)}\n`);
+    this.idsSaved = true;
+  }
+
   private readEntries(): StoredEntry[] {
     let text: string;
     try {
       text = readFileSync(this.file, 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw error;
+      this.moveAside(this.file, 'sent-history ledger', `could not be read (${(error as Error).message})`, 'the history starts empty');
+      return [];
     }
     const entries: StoredEntry[] = [];
     text.split('\n').forEach((line, index) => {
@@ -161,33 +203,68 @@ export class Ledger {
       keep.add(entry.sha256);
     }
     for (const name of readdirSync(this.bodiesDir)) {
-      if (name.startsWith('.')) continue; // a concurrent atomic write's temp file
+      if (isTempName(name)) continue; // a concurrent atomic write's temp file
       const sha = name.replace(/\.json$/, '');
-      if (!keep.has(sha)) unlinkSync(join(this.bodiesDir, name));
+      if (!keep.has(sha)) unlinkIfPresent(join(this.bodiesDir, name));
     }
   }
 
   private loadIds(): string[] {
+    let stored: string[] = [];
+    let rewrite = false;
     let text: string | null = null;
     try {
       text = readFileSync(this.idsFile, 'utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+        this.moveAside(this.idsFile, 'instance id file', `could not be read (${(error as Error).message})`, `rebuilt from ${this.file}`);
+        rewrite = true;
+      }
     }
     if (text !== null) {
       try {
         const value: unknown = JSON.parse(text);
-        if (Array.isArray(value) && value.every((id) => typeof id === 'string')) return value as string[];
-        throw new Error('not an array of strings');
+        if (!Array.isArray(value) || !value.every((id) => typeof id === 'string')) throw new Error('not an array of strings');
+        stored = value as string[];
       } catch (error) {
-        const aside = `${this.idsFile}.corrupt-${Date.now()}`;
-        renameSync(this.idsFile, aside);
-        log.error(`instance id file ${this.idsFile} is corrupt (${(error as Error).message}); moved to ${aside} and rebuilt from ${this.file}`);
+        this.moveAside(this.idsFile, 'instance id file', `is corrupt (${(error as Error).message})`, `rebuilt from ${this.file}`);
+        rewrite = true;
       }
     }
-    // Missing or corrupt: the ledger lines still name every id not cleared since.
-    const ids = [...new Set(this.readEntries().map((entry) => entry.instance_id))];
-    if (ids.length > 0) writeFileAtomicSync(this.idsFile, `${JSON.stringify(ids)}\n`);
+    // The ledger lines name every id not cleared since, including one whose ids.json write failed.
+    const ids = [...new Set([...stored, ...this.readEntries().map((entry) => entry.instance_id)])];
+    if (ids.length > stored.length || (rewrite && ids.length > 0)) {
+      try {
+        writeFileAtomicSync(this.idsFile, `${JSON.stringify(ids)}\n`);
+      } catch (error) {
+        // Kept in memory and retried at the next delivery; the history lines still hold them.
+        this.idsSaved = false;
+        log.warn(`instance id file ${this.idsFile} could not be written (${(error as Error).message}); retried at the next delivery`);
+      }
+    }
     return ids;
+  }
+
+  /** Puts an unusable file out of the way, once, with one log line naming it. */
+  private moveAside(file: string, what: string, problem: string, consequence: string): void {
+    const aside = `${file}.corrupt-${Date.now()}`;
+    try {
+      renameSync(file, aside);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return; // another process moved it first
+      if (this.unreadable.has(file)) return;
+      this.unreadable.add(file);
+      log.error(`${what} ${file} ${problem} and could not be moved aside (${(error as Error).message}); ${consequence}`);
+      return;
+    }
+    log.error(`${what} ${file} ${problem}; moved to ${aside}, ${consequence}`);
+  }
+}
+
+function unlinkIfPresent(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error; // removed by another process: fine
   }
 }

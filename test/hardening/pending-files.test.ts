@@ -1,5 +1,5 @@
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createAgent } from '../../main/agent.js';
 import { ConfigError, loadConfig } from '../../main/control/config-load.js';
@@ -60,30 +60,24 @@ describe('pending: settings', () => {
   });
 });
 
-describe('pending: wrong-type state files (a directory where a file belongs)', () => {
-  // Each stops createAgent with "EISDIR: illegal operation on a directory, read" and no
-  // path, so the person cannot tell which file. Fix: treat a non-ENOENT read error like
-  // corrupt content, which these files already survive:
-  //  - main/send/ledger.ts loadIds(): move the unreadable ids.json aside (renameSync
-  //    works on a directory too) in the same catch as a parse error, and rebuild;
-  //  - main/send/ledger.ts constructor: if history.jsonl exists and is not a file
-  //    (statSync(...).isFile() false), rename it to history.jsonl.corrupt-<ms> and
-  //    log.error naming both paths;
-  //  - main/send/dropped-counter.ts load(): send non-ENOENT read errors to the same
-  //    move-to-corrupt/ branch as a parse error.
-  it.fails.each([
-    ['history/history.jsonl'],
-    ['history/ids.json'],
-    ['outbox/state.json'],
-  ])('%s: the agent starts, logs the path and moves it aside', async (rel) => {
+describe('wrong-type state files (a directory where a file belongs)', () => {
+  // Each used to stop createAgent with "EISDIR: illegal operation on a directory, read"
+  // and no path. Now handled like corrupt content (main/send/ledger.ts,
+  // main/send/dropped-counter.ts): moved aside with one log line naming the path.
+  it.each([
+    ['history/history.jsonl', 'history.jsonl.corrupt-'],
+    ['history/ids.json', 'ids.json.corrupt-'],
+    ['outbox/state.json', 'corrupt/state-'],
+  ])('%s: the agent starts, logs the path and moves it aside', async (rel, aside) => {
     const b = box();
     mkdirSync(join(b.dataDir, rel), { recursive: true });
     lines.length = 0;
     const agent = await createAgent({ mode: 'headless', dataDir: b.dataDir, cwd: b.cwd, env: {}, passive: true });
     try {
-      expect(lines.some((l) => l.includes(join(b.dataDir, rel)))).toBe(true);
-      const [dir = '', name = ''] = rel.split('/');
-      expect(readdirSync(join(b.dataDir, dir), { recursive: true }).some((n) => String(n).includes(name.replace('.json', '')) && String(n) !== name)).toBe(true);
+      expect(lines.filter((l) => l.includes(join(b.dataDir, rel)))).toHaveLength(1);
+      const [dir = ''] = rel.split('/');
+      const names = readdirSync(join(b.dataDir, dir), { recursive: true }).map((n) => String(n).split(sep).join('/'));
+      expect(names.some((n) => n.startsWith(aside))).toBe(true);
     } finally {
       await agent.close();
     }
