@@ -16,6 +16,8 @@ const READ_EVERY_S = 10;
 const SETTLE_MS = 2000;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const cli = new URL('../dist/main/cli.js', import.meta.url).pathname;
+// For diagnosis only (not set by npm run bench): extra node flags for the agent, e.g. --max-semi-space-size=1.
+const AGENT_FLAGS = (process.env.CANDOR_BENCH_AGENT_NODE_FLAGS ?? '').split(' ').filter((f) => f !== '');
 
 function stop(child) {
   return new Promise((resolve) => {
@@ -41,7 +43,7 @@ export async function run() {
   const home = makeTmpHome();
   const env = { PATH: process.env.PATH, HOME: home.cwd, LANG: 'C.UTF-8' };
   const started = performance.now();
-  const agent = spawn(process.execPath, [cli, 'start', '--headless', '--port', '0', '--data-dir', home.dataDir], { cwd: home.cwd, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const agent = spawn(process.execPath, [...AGENT_FLAGS, cli, 'start', '--headless', '--port', '0', '--data-dir', home.dataDir], { cwd: home.cwd, env, stdio: ['ignore', 'ignore', 'pipe'] });
   const bare = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1 << 30)'], { cwd: home.cwd, env, stdio: 'ignore' });
   let log = '';
   agent.stderr.on('data', (d) => (log += d));
@@ -79,7 +81,7 @@ export async function run() {
       { bar: 'agent RSS (median of reads): at most 30 MiB above bare node', candor: agentRss, reference: bareRss, ratio: rssAbove, limit: '<= +30 MiB', met: rssAbove <= 30 },
       { bar: 'agent RSS peak (max of reads, usually the first, 2 s after start)', candor: agentRssMax, reference: bareRss, ratio: agentRssMax - bareRss, limit: 'report only', met: null },
     ];
-    return { area: 'agent cost', measurements: m, bars, notes: { windowS: wall, readEveryS: READ_EVERY_S, readyMs, reads, ratioColumn: 'difference (points / MiB), not a ratio' } };
+    return { area: 'agent cost', measurements: m, bars, notes: { agentNodeFlags: AGENT_FLAGS, windowS: wall, readEveryS: READ_EVERY_S, readyMs, reads, ratioColumn: 'difference (points / MiB), not a ratio' } };
   } finally {
     await Promise.all([stop(agent), stop(bare)]);
     home.remove();
