@@ -1,4 +1,5 @@
-import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, linkSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { writeFileAtomicSync } from './atomic-write.js';
 import { join } from 'node:path';
 
 // One agent per data directory. The lock file holds the owner's pid and start time;
@@ -54,23 +55,25 @@ export interface InstanceLock {
 export function acquireLock(dataDir: string): InstanceLock {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const file = join(dataDir, LOCK_FILE);
-  const write = (info: LockInfo, flags: string): void => {
-    const fd = openSync(file, flags, 0o600);
+  const info: LockInfo = { pid: process.pid, started_at: new Date().toISOString(), port: null };
+  // The lock is written whole to a private file, then hard-linked into place: the link
+  // fails if a lock exists, and a reader never sees a lock that is created but empty.
+  const staged = join(dataDir, `.${LOCK_FILE}.${process.pid}`);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const fd = openSync(staged, 'w', 0o600);
     try {
       writeSync(fd, JSON.stringify(info));
     } finally {
       closeSync(fd);
     }
-  };
-  const info: LockInfo = { pid: process.pid, started_at: new Date().toISOString(), port: null };
-  for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      write(info, 'wx');
+      linkSync(staged, file);
+      unlinkSync(staged);
       let released = false;
       return {
         setPort(port) {
           info.port = port;
-          write(info, 'w');
+          writeFileAtomicSync(file, JSON.stringify(info), { mode: 0o600 });
         },
         release() {
           if (released) return;
@@ -79,6 +82,7 @@ export function acquireLock(dataDir: string): InstanceLock {
         },
       };
     } catch (error) {
+      unlinkSync(staged);
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = readLock(dataDir);
       if (holder && alive(holder.pid)) throw new LockedError(holder, file);

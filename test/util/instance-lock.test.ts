@@ -2,7 +2,10 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { APP_ROOT } from '../../main/version.js';
+import { buildOnce } from '../support/build.js';
 import { createApiToken, readApiToken, TOKEN_FILE } from '../../main/util/api-token.js';
 import { acquireLock, LOCK_FILE, LockedError, liveLock } from '../../main/util/instance-lock.js';
 
@@ -55,6 +58,25 @@ describe('instance lock', () => {
     lock.setPort(4321);
     expect(JSON.parse(readFileSync(join(nested, LOCK_FILE), 'utf8')).port).toBe(4321);
     lock.release();
+  });
+});
+
+describe('instance lock under a race', () => {
+  it('lets exactly one of several processes starting at once take it', async () => {
+    buildOnce();
+    const built = pathToFileURL(join(APP_ROOT, 'dist/main/util/instance-lock.js')).href;
+    const script = `import { acquireLock } from '${built}';
+try { acquireLock(process.argv[1]); console.log('won'); setTimeout(() => {}, 1500); }
+catch (e) { console.log(e.name === 'LockedError' ? 'locked' : 'error ' + e.message); }`;
+    const runs = Array.from({ length: 6 }, () => new Promise<string>((resolve) => {
+      const child = spawn(process.execPath, ['--input-type=module', '-e', script, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      child.stdout.once('data', () => resolve(out.trim()));
+    }));
+    const results = await Promise.all(runs);
+    expect(results.filter((r) => r === 'won')).toHaveLength(1);
+    expect(results.filter((r) => r === 'locked')).toHaveLength(5);
   });
 });
 
