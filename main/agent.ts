@@ -230,10 +230,18 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
     sender.wake();
     deletion.wake();
   });
-  // Pause expiry has no event of its own; a cheap once-a-second check catches it.
+  // Pause expiry has no event of its own; a cheap once-a-second check catches it, and
+  // wakes the senders when sending comes back on, so queued reports go out at once.
+  let wasSending = state().sending;
   const ticker = options.passive
     ? null
     : setInterval(() => {
+        const sendingNow = state().sending;
+        if (sendingNow && !wasSending) {
+          sender.wake();
+          deletion.wake();
+        }
+        wasSending = sendingNow;
         void outbox.list().then((list) => {
           pendingCount = list.length;
           emitStatus();
