@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createAgent, type Agent, type AgentOptions } from './agent.js';
-import { toPrometheusText } from './collect/prometheus.js';
+import { toPrometheusBytes } from './collect/prometheus.js';
 import { startHttpServer } from './transport/http.js';
 import { createApiToken } from './util/api-token.js';
 import { acquireLock } from './util/instance-lock.js';
@@ -38,7 +38,7 @@ export async function startHeadless(options: HeadlessOptions): Promise<HeadlessH
       token,
       port: options.port ?? agent.config.config.service.http_port,
       staticDir: existsSync(RENDERER_DIR) ? RENDERER_DIR : null,
-      metricsText: () => toPrometheusText(registry),
+      metricsBytes: () => toPrometheusBytes(registry),
       onRequestTimed: (route, ms) => requests.bind({ route }).record(ms),
     });
     lock.setPort(server.port);

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import FindMyWay from 'find-my-way';
 import type { AgentApi, CallName } from '../api.js';
 import { calls, ContractError } from '../api.js';
+import { PROMETHEUS_CONTENT_TYPE } from '../collect/prometheus.js';
 import { sendEnvelope, sendError } from './http-envelope.js';
 import { parseQuery, QueryError, readJsonBody } from './http-input.js';
 import { serveStatic } from './http-static.js';
@@ -20,7 +21,8 @@ export interface HttpServerOptions {
   port: number;
   /** Directory of the built renderer (index.html, main.js, styles.css), or null. */
   staticDir: string | null;
-  metricsText: () => string;
+  /** The Prometheus exposition as bytes (see collect/prometheus.ts toPrometheusBytes). */
+  metricsBytes: () => Buffer;
   /** Times each API request (ms) by route. */
   onRequestTimed?: (route: string, ms: number) => void;
 }
@@ -87,9 +89,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   router.on('GET', '/telemetry', authed('/telemetry', (req, res, _params, query) => telemetryRoute(options.api, res, query)) as never);
 
   router.on('GET', '/metrics', authed('/metrics', async (_req, res) => {
-    const text = options.metricsText();
-    res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8', 'Cache-Control': 'no-store' });
-    res.end(text);
+    const bytes = options.metricsBytes();
+    res.writeHead(200, { 'Content-Type': PROMETHEUS_CONTENT_TYPE, 'Content-Length': bytes.length, 'Cache-Control': 'no-store' });
+    res.end(bytes);
   }) as never);
 
   router.on('GET', '/events', authed('/events', async (req, res) => {
