@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, unlinkSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -9,6 +9,7 @@ import { log } from '../util/log.js';
 import { DroppedCounter } from './dropped-counter.js';
 import { reportMeta } from './report-meta.js';
 import { Serial } from './serial.js';
+import { removeStaleTempFiles } from './stale-temp.js';
 
 // The disk outbox: every report is written here (gzip JSON, one file per report,
 // atomic write) before any attempt to send it, so a crash, a reboot or a week
@@ -63,7 +64,9 @@ export class Outbox {
     this.rejectedDir = join(this.dir, 'rejected');
     this.corruptDir = join(this.dir, 'corrupt');
     mkdirSync(this.dir, { recursive: true });
-    this.removeTornWrites();
+    // Only abandoned ones: another process opening this directory (a CLI command beside
+    // the running agent) must not delete the agent's write in progress.
+    removeStaleTempFiles(this.dir);
     this.counter = new DroppedCounter(join(this.dir, 'state.json'), this.dir, this.corruptDir);
   }
 
@@ -230,19 +233,6 @@ export class Outbox {
       const id = name.slice(0, -'.json.gz'.length);
       await unlink(join(this.rejectedDir, name)).catch(() => undefined);
       await unlink(join(this.rejectedDir, `${id}.reason.txt`)).catch(() => undefined);
-    }
-  }
-
-  /** Temp files of writes a crash interrupted: never renamed, so never a report. */
-  private removeTornWrites(): void {
-    for (const name of readdirSync(this.dir)) {
-      if (name.startsWith('.') && name.endsWith('.tmp')) {
-        try {
-          unlinkSync(join(this.dir, name));
-        } catch {
-          // Gone already or not ours to remove; it is ignored by list() either way.
-        }
-      }
     }
   }
 }

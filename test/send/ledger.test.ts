@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -114,5 +114,107 @@ describe('Ledger', () => {
     expect(readFileSync(join(dir, aside[0] ?? ''), 'utf8')).toBe('{not json');
     expect(logs.lines.some((line) => line.includes(join(dir, 'ids.json')) && line.includes('corrupt'))).toBe(true);
     expect(existsSync(join(dir, 'ids.json'))).toBe(true);
+  });
+
+  it('a body that cannot be written (full disk) still records the entry and its id', async () => {
+    const ledger = new Ledger({ dir });
+    const json = body(1);
+    const sha256 = createHash('sha256').update(json).digest('hex');
+    // Something in the body's place makes its write fail, as ENOSPC would.
+    mkdirSync(join(dir, 'bodies', `${sha256}.json`));
+    writeFileSync(join(dir, 'bodies', `${sha256}.json`, 'x'), '');
+    const recorded = await ledger.append({ time: '2026-01-01T00:01:00.000Z', instance_id: ID_A, details_level: 1, bytes: 101, sha256 }, json);
+    expect(recorded.body_kept).toBe(false);
+    expect(ledger.list().map((e) => e.sha256)).toEqual([sha256]);
+    expect(ledger.ids()).toEqual([ID_A]);
+    expect(JSON.parse(readFileSync(join(dir, 'ids.json'), 'utf8'))).toEqual([ID_A]);
+    expect(logs.lines.filter((l) => l.includes(join(dir, 'bodies', `${sha256}.json`)))).toHaveLength(1);
+  });
+
+  it('records the instance id before anything else: a failed history write still leaves it in ids.json', async () => {
+    const ledger = new Ledger({ dir });
+    await record(ledger, 1, ID_A);
+    // The history file becomes unwritable after the start.
+    rmSync(join(dir, 'history.jsonl'));
+    mkdirSync(join(dir, 'history.jsonl'));
+    await expect(record(ledger, 2, ID_B)).rejects.toThrow();
+    expect(JSON.parse(readFileSync(join(dir, 'ids.json'), 'utf8'))).toEqual([ID_A, ID_B]);
+    expect(new Ledger({ dir }).ids()).toEqual([ID_A, ID_B]);
+  });
+
+  it('an id whose ids.json write failed is kept in memory, retried, and recovered from the history at start', async () => {
+    const ledger = new Ledger({ dir });
+    await record(ledger, 1, ID_A);
+    const stale = readFileSync(join(dir, 'ids.json'), 'utf8');
+    rmSync(join(dir, 'ids.json'));
+    mkdirSync(join(dir, 'ids.json'));
+    writeFileSync(join(dir, 'ids.json', 'x'), '');
+    await record(ledger, 2, ID_B);
+    expect(ledger.ids()).toEqual([ID_A, ID_B]);
+    expect(logs.lines.filter((l) => l.includes(join(dir, 'ids.json')) && l.includes('could not be written'))).toHaveLength(1);
+    // A restart with the stale file: the history line still names ID_B.
+    rmSync(join(dir, 'ids.json'), { recursive: true });
+    writeFileSync(join(dir, 'ids.json'), stale);
+    expect(new Ledger({ dir }).ids()).toEqual([ID_A, ID_B]);
+    // And the running instance writes it at its next delivery.
+    writeFileSync(join(dir, 'ids.json'), stale);
+    await record(ledger, 3, ID_A);
+    expect(JSON.parse(readFileSync(join(dir, 'ids.json'), 'utf8'))).toEqual([ID_A, ID_B]);
+  });
+
+  it('clear() leaves temp files alone: they are writes in progress, maybe of another process', async () => {
+    const ledger = new Ledger({ dir });
+    await record(ledger, 1);
+    const temp = join(dir, 'bodies', `.${'a'.repeat(64)}.json.123.abcd1234.tmp`);
+    writeFileSync(temp, 'half');
+    expect(ledger.clear()).toBe(1);
+    expect(readdirSync(join(dir, 'bodies'))).toEqual([temp.slice(join(dir, 'bodies').length + 1)]);
+  });
+
+  it('clear() during an append neither loses the id nor breaks the append', async () => {
+    const ledger = new Ledger({ dir });
+    await record(ledger, 1, ID_A);
+    let settled = false;
+    const appending = record(ledger, 2, ID_B).finally(() => {
+      settled = true;
+    });
+    // Clear at the first moment the append has a temp body on disk (or is done).
+    while (!settled && !readdirSync(join(dir, 'bodies')).some((name) => name.endsWith('.tmp'))) {
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    ledger.clear();
+    await expect(appending).resolves.toMatch(/^[0-9a-f]{64}$/);
+    expect(ledger.ids()).toEqual([ID_A, ID_B]);
+    expect(new Ledger({ dir }).ids()).toEqual([ID_A, ID_B]);
+  });
+
+  it('at start removes abandoned temp files (older than a minute) and keeps fresh ones', () => {
+    mkdirSync(join(dir, 'bodies'), { recursive: true });
+    const old = join(dir, 'bodies', '.old.json.1.aaaaaaaa.tmp');
+    const fresh = join(dir, 'bodies', '.fresh.json.1.bbbbbbbb.tmp');
+    writeFileSync(old, 'half');
+    writeFileSync(fresh, 'half');
+    const twoMinutesAgo = new Date(Date.now() - 2 * 60_000);
+    utimesSync(old, twoMinutesAgo, twoMinutesAgo);
+    new Ledger({ dir });
+    expect(existsSync(old)).toBe(false);
+    expect(existsSync(fresh)).toBe(true);
+  });
+
+  it.each(['history.jsonl', 'ids.json'])('an unreadable %s (a directory in its place) is moved aside with one line naming it', async (name) => {
+    const seed = new Ledger({ dir });
+    await record(seed, 1, ID_A);
+    rmSync(join(dir, name));
+    mkdirSync(join(dir, name));
+    const ledger = new Ledger({ dir });
+    expect(logs.lines.filter((l) => l.includes(join(dir, name)))).toHaveLength(1);
+    expect(readdirSync(dir).filter((n) => n.startsWith(`${name}.corrupt-`))).toHaveLength(1);
+    expect(ledger.list()).toHaveLength(name === 'ids.json' ? 1 : 0);
+    // ids.json is rebuilt from the history; history.jsonl's loss keeps the ids in ids.json.
+    expect(ledger.ids()).toEqual([ID_A]);
+    await record(ledger, 2, ID_B);
+    expect(ledger.list()).toHaveLength(name === 'ids.json' ? 2 : 1);
+    expect(new Ledger({ dir }).ids()).toEqual([ID_A, ID_B]);
+    expect(logs.lines.filter((l) => l.includes(join(dir, name)))).toHaveLength(1);
   });
 });

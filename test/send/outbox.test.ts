@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -129,6 +129,18 @@ describe('Outbox', () => {
     expect(await outbox.list()).toHaveLength(1);
   });
 
+  it('moves an unreadable state file (a directory in its place) aside with one line naming it, and keeps working', async () => {
+    mkdirSync(join(dir, 'state.json'));
+    const outbox = new Outbox({ dir });
+    expect(outbox.droppedCount()).toBe(0);
+    const named = logs.lines.filter((l) => l.includes(join(dir, 'state.json')));
+    expect(named).toHaveLength(1);
+    expect(named[0]).toContain('could not be read');
+    expect(readdirSync(join(dir, 'corrupt')).filter((name) => name.startsWith('state-'))).toHaveLength(1);
+    await outbox.add(reportJson(1));
+    expect(await outbox.list()).toHaveLength(1);
+  });
+
   it('rejects into rejected/ with a reason file', async () => {
     const outbox = new Outbox({ dir });
     const entry = await outbox.add(reportJson(1));
@@ -159,12 +171,19 @@ describe('Outbox', () => {
     expect(await texts(outbox)).toEqual([reportJson(1), reportJson(3)]);
   });
 
-  it('removes temp files of torn writes at start and never lists them', async () => {
-    writeFileSync(join(dir, '.0000000000001-000001-00000000.json.gz.123.abcd.tmp'), 'half');
+  it('at start removes only abandoned temp files (older than a minute), never lists any', async () => {
+    const old = join(dir, '.0000000000001-000001-00000000.json.gz.123.abcd.tmp');
+    const fresh = join(dir, '.0000000000002-000001-00000000.json.gz.456.ef01.tmp');
+    writeFileSync(old, 'half');
+    writeFileSync(fresh, 'half');
+    const twoMinutesAgo = new Date(Date.now() - 2 * 60_000);
+    utimesSync(old, twoMinutesAgo, twoMinutesAgo);
     writeFileSync(join(dir, 'notes.txt'), 'not a report');
     const outbox = new Outbox({ dir });
     expect(await outbox.list()).toEqual([]);
-    expect(existsSync(join(dir, '.0000000000001-000001-00000000.json.gz.123.abcd.tmp'))).toBe(false);
+    expect(existsSync(old)).toBe(false);
+    // Fresh: maybe the running agent's write in progress, seen by a CLI command opening the same dir.
+    expect(existsSync(fresh)).toBe(true);
     expect(existsSync(join(dir, 'notes.txt'))).toBe(true);
   });
 
