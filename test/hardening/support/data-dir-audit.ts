@@ -28,17 +28,12 @@ export interface Audit {
   unexplained: string[];
   /** Temp files a later start or prune is documented to remove. */
   explainedTemps: string[];
-  /**
-   * Temp files of the ledger's atomic writes (ids.json, bodies) a kill left behind.
-   * Nothing removes them (pending-fault-ledger-temp.test.ts); kept apart so the
-   * other checks still run while that bug is open.
-   */
-  ledgerTempLeaks: string[];
 }
 
 const PENDING = /^\d{13}-\d{6}-[0-9a-f]{8}\.json\.gz$/;
 const BODY = /^[0-9a-f]{64}\.json$/;
-const LEDGER_TEMP = /^history\/(bodies\/)?\.[^/]+\.\d+\.[0-9a-f]{8}\.tmp$/;
+// util/atomic-write.ts temp files in the outbox and the ledger.
+const WRITE_TEMP = /^(outbox|history|history\/bodies)\/\.[^/]+\.\d+\.[0-9a-f]{8}\.tmp$/;
 const SETTINGS_TEMP = /^(settings\.json\.tmp-.+|\.settings\.json\..+\.tmp)$/;
 
 function walk(dir: string): string[] {
@@ -76,7 +71,6 @@ export async function auditDataDir(dataDir: string, maxCount: number): Promise<A
 
   const unexplained: string[] = [];
   const explainedTemps: string[] = [];
-  const ledgerTempLeaks: string[] = [];
   const historyFile = join(dataDir, 'history', 'history.jsonl');
   const historyLines = existsSync(historyFile) ? readFileSync(historyFile, 'utf8').split('\n').filter((line) => line !== '') : [];
   if (historyLines.length !== entries.length) unexplained.push(`history/history.jsonl: ${historyLines.length - entries.length} torn line(s)`);
@@ -91,8 +85,11 @@ export async function auditDataDir(dataDir: string, maxCount: number): Promise<A
       if (!bodies.has(name)) explainedTemps.push(rel);
       continue;
     }
-    if (LEDGER_TEMP.test(rel)) {
-      ledgerTempLeaks.push(rel);
+    // A write in flight at the kill (a report, state.json, ids.json, a body): the next
+    // start removes it once a minute old (send/stale-temp.ts). An older one here would
+    // mean the start just done failed to.
+    if (WRITE_TEMP.test(rel) && Date.now() - statSync(path).mtimeMs < 60_000) {
+      explainedTemps.push(rel);
       continue;
     }
     // A settings write in flight at the kill: purged by the next start once a minute old.
@@ -114,6 +111,5 @@ export async function auditDataDir(dataDir: string, maxCount: number): Promise<A
     settingsSeq,
     unexplained,
     explainedTemps,
-    ledgerTempLeaks,
   };
 }
