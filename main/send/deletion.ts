@@ -41,9 +41,16 @@ export interface DeletionQueueOptions {
   now?: () => Date;
   onRetryScheduled?: (delayMs: number) => void;
   onSent?: (body: DeletionBody) => void;
+  /**
+   * How often a started queue looks for requests it has not been told about (default
+   * 60 s): one another process queued (`candor request-deletion --send` beside a running
+   * agent) whose own attempt failed would otherwise wait for a settings change or a restart.
+   */
+  recheckMs?: number;
 }
 
 export const DEFAULT_DELETION_TIMEOUT_MS = 10_000;
+export const DEFAULT_DELETION_RECHECK_MS = 60_000;
 const NAME = /^\d{13}-[0-9a-f]{8}\.json$/;
 const gzipAsync = promisify(gzip);
 
@@ -63,6 +70,7 @@ export class DeletionQueue {
   /** Outcome of requests made in this process, so request() can say what happened to its own. */
   private readonly outcomes = new Map<string, 'sent' | 'rejected' | 'pending'>();
   private failing = false;
+  private recheck: NodeJS.Timeout | null = null;
 
   constructor(private readonly opts: DeletionQueueOptions) {
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_DELETION_TIMEOUT_MS;
@@ -124,10 +132,20 @@ export class DeletionQueue {
 
   start(): void {
     this.loop.start();
+    if (this.recheck) return;
+    // A readdir a minute is cheap; wake() itself does nothing while a backoff is running.
+    this.recheck = setInterval(() => {
+      this.names().then((names) => {
+        if (names.length > 0 && this.recheck) this.wake();
+      }, () => undefined);
+    }, this.opts.recheckMs ?? DEFAULT_DELETION_RECHECK_MS);
+    this.recheck.unref();
   }
 
   /** Stops retries and aborts the request in flight at once; the promise resolves when quiet. */
   stop(): Promise<void> {
+    if (this.recheck) clearInterval(this.recheck);
+    this.recheck = null;
     return this.loop.stop();
   }
 
@@ -164,7 +182,10 @@ export class DeletionQueue {
       this.loop.resetBackoff();
       this.failing = false;
       if (result.kind === 'delivered') {
-        await unlink(file);
+        // Another process (agent and CLI share the queue) may have delivered and removed it too.
+        await unlink(file).catch((error: unknown) => {
+          if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        });
         if (this.outcomes.has(name)) this.outcomes.set(name, 'sent');
         log.info(`deletion request for ${body.ids.length} instance id(s) delivered`);
         this.opts.onSent?.(body);
@@ -180,6 +201,8 @@ export class DeletionQueue {
 
   private async moveAside(name: string, folder: 'corrupt' | 'rejected'): Promise<void> {
     await mkdir(join(this.opts.dir, folder), { recursive: true });
-    await rename(join(this.opts.dir, name), join(this.opts.dir, folder, name));
+    await rename(join(this.opts.dir, name), join(this.opts.dir, folder, name)).catch((error: unknown) => {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error; // moved by another process first
+    });
   }
 }

@@ -136,4 +136,28 @@ describe('DeletionQueue', () => {
     expect(readdirSync(join(dir, 'corrupt'))).toEqual(['0000000000001-0000000a.json']);
     expect(logs.lines.some((line) => line.includes(join(dir, '0000000000001-0000000a.json')))).toBe(true);
   });
+
+  it('picks up, within its re-check interval, a request another process queued while the collector was down', async () => {
+    const port = await Collector.freePort();
+    const url = `http://127.0.0.1:${port}/delete`;
+    let sent!: () => void;
+    const delivered = new Promise<void>((resolve) => (sent = resolve));
+    const agent = queue(() => url, { recheckMs: 20, onSent: () => sent() });
+    agent.start();
+    // `candor request-deletion --send` beside the agent: its one attempt fails, the file stays.
+    const cli = queue(() => url);
+    expect((await cli.request({ ids: IDS, contact: CONTACT, send: true })).delivery).toBe('queued');
+    await cli.stop();
+    const collector = await collectorWith(() => ({ status: 200 }), port);
+    await delivered; // no settings change, no restart: only the re-check can wake the agent's queue
+    expect(collector.requests).toHaveLength(1);
+    expect(await agent.pending()).toBe(0);
+
+    // Stopped: no more re-checks.
+    await agent.stop();
+    writeFileSync(join(dir, '0000000000002-0000000b.json'), JSON.stringify({ type: 'deletion-request', ids: IDS, requested_at: NOW.toISOString() }));
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(collector.requests).toHaveLength(1);
+    expect(await agent.pending()).toBe(1);
+  });
 });
