@@ -1,6 +1,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import os from 'node:os';
 import { scrubPath, homeUserName, type PathRoots } from './path-scrub.js';
+import { looksRandom } from './random-run.js';
 
 // Free-text scrubbing for error messages, stack traces and "unavailable" reasons.
 //
@@ -111,18 +112,23 @@ const TRAIL = /[.,;:!?'"]+$/;
 
 const NODE_FRAME = /(?<![\w.-])node:[A-Za-z_][\w/.-]*/g;
 const FILE_URL = new RegExp(`(?<![\\w+.-])file:\\/\\/[^${STOP}]*`, 'gi');
-const URL_RE = new RegExp(`(?<![\\w+.-])[A-Za-z][A-Za-z0-9+.-]{0,31}:\\/\\/[^${STOP}]+`, 'g');
+// An IPv6 literal host (`http://[fe80::1]:8080/x`) is taken whole: `[` would stop the run.
+const URL_RE = new RegExp(`(?<![\\w+.-])[A-Za-z][A-Za-z0-9+.-]{0,31}:\\/\\/(?:\\[[0-9A-Fa-f:.]{2,45}(?:%[\\w.-]{1,32})?\\])?[^${STOP}]*`, 'g');
 const EMAIL = /(?<![\w.+%-])[\w.+%-]{1,64}@(?:[A-Za-z0-9-]{1,63}\.){1,10}[A-Za-z]{2,63}(?![\w-])/g;
-// A path starts at `/`, `\\` or `X:\`, not inside a word, a URL, or right after a token.
-const POSIX_PATH = new RegExp(`(?<![\\w.~\\-/\\\\:@%+=]|<(?:app|home|path)>)\\/[^${STOP}\\/][^${STOP}]*`, 'g');
+// A path starts at `/`, `\\` or `X:\`, not inside a word, a URL, or right after a token
+// (`<home>/…/x.js` must stay as it is on a second pass). After `=` it does start:
+// `HOME=/home/bob`, `--data-dir=/home/bob/x`.
+const POSIX_PATH = new RegExp(`(?<![\\w.~\\-/\\\\:@%+…]|<(?:app|home|path)>)\\/[^${STOP}\\/][^${STOP}]*`, 'g');
 const WIN_PATH = new RegExp(`(?<![\\w\\\\/])(?:\\\\\\\\[?.]\\\\)?[A-Za-z]:[\\\\/][^${STOP}]*`, 'g');
-const UNC_PATH = new RegExp(`(?<![\\w\\\\/])\\\\\\\\[^${STOP}\\\\?.][^${STOP}]*`, 'g');
+// \\server\share and its long-path form \\?\UNC\server\share.
+const UNC_PATH = new RegExp(`(?<![\\w\\\\/])\\\\\\\\(?:[?.]\\\\[Uu][Nn][Cc]\\\\)?[^${STOP}\\\\?.][^${STOP}]*`, 'g');
 const UUID = /(?<![\w-])[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(?![\w-])/g;
-const MAC = /(?<![\w:.-])(?:[0-9a-fA-F]{2}([:-])[0-9a-fA-F]{2}(?:\1[0-9a-fA-F]{2}){4}|[0-9a-fA-F]{4}\.[0-9a-fA-F]{4}\.[0-9a-fA-F]{4})(?![\w:-]|\.\w)/g;
+const MAC = /(?<![\w:.-])(?:[0-9a-fA-F]{2}([:-])[0-9a-fA-F]{2}(?:\1[0-9a-fA-F]{2}){4}|[0-9a-fA-F]{4}\.[0-9a-fA-F]{4}\.[0-9a-fA-F]{4})(?![\w-]|:[0-9A-Fa-f]|\.\w)/g;
 // IPv6 candidates: a bounded run of hex digits, colons and dots (for ::ffff:1.2.3.4)
 // ending in a hex digit, optionally with a zone; node's isIPv6 decides. That keeps
-// 12:30:45 and std::vector (not hex-only, or not valid) out.
-const IPV6 = /(?<![\w:.%])[0-9A-Fa-f:.]{1,44}[0-9A-Fa-f](?:%[\w.-]{1,32})?(?![\w:%]|\.\w)/g;
+// 12:30:45 and std::vector (not hex-only, or not valid) out. A colon may follow
+// when it does not go on with hex ("from fe80::1: refused"); the MAC pattern the same.
+const IPV6 = /(?<![\w:.%])[0-9A-Fa-f:.]{1,44}[0-9A-Fa-f](?:%[\w.-]{1,32})?(?![\w%]|:[0-9A-Fa-f:]|\.\w)/g;
 const IPV4 = /(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?!\w|\.\d)/g;
 const JWT = /(?<![\w-])eyJ[\w-]{2,}\.[\w-]{2,}\.[\w-]*/g;
 const HEX = /(?<!\w)[0-9a-fA-F]{16,}(?!\w)/g;
@@ -148,10 +154,15 @@ function isHostName(match: string, strong: string | undefined): boolean {
 const SERVICE_ACCOUNTS = new Set(['node', 'runner', 'ubuntu', 'root', 'admin', 'administrator', 'user', 'users', 'app', 'debian', 'ec2-user', 'pi', 'vagrant', 'docker', 'shared', 'public', 'default', 'guest', 'home', 'www', 'www-data', 'nobody', 'circleci', 'travis', 'jenkins', 'gitlab-runner', 'localhost']);
 const NOT_HOSTS = new Set(['localhost', 'localhost.localdomain']);
 
+// The names of the tokens this file writes. A second pass must not take the `user` of
+// `<user>` for a user called "user"; any other name in angle brackets
+// (`Author: <bob>`) is still a name.
+const TOKEN_NAMES = 'app|home|path|host|user|ip|mac|uuid|url|email|hex|token|secret';
+
 function wordRegExp(words: string[]): RegExp | null {
   const usable = unique(words).filter((w) => w.length >= 2).sort((a, b) => b.length - a.length);
   if (usable.length === 0) return null;
-  return new RegExp(`(?<![\\p{L}\\p{N}_<])(?:${usable.map(escapeRegExp).join('|')})(?![\\p{L}\\p{N}_>])`, 'giu');
+  return new RegExp(`(?<![\\p{L}\\p{N}_])(?<!<(?=(?:${TOKEN_NAMES})>))(?:${usable.map(escapeRegExp).join('|')})(?![\\p{L}\\p{N}_])`, 'giu');
 }
 
 /** Matches a known root (app root, home dirs) followed by the rest of its path. */
@@ -214,7 +225,8 @@ export function scrubText(text: string, ctx: ScrubContext): string {
     const path = fileUrlToPath(core);
     return path === null ? token('url') : pathOut(path);
   }));
-  out = out.replace(URL_RE, (m) => withTrailing(m, () => token('url')));
+  // The scheme alone (`see http://`) is not a URL: the run after `://` may be empty.
+  out = out.replace(URL_RE, (m) => (m.endsWith('://') ? m : withTrailing(m, () => token('url'))));
   out = out.replace(EMAIL, () => token('email'));
 
   const known = rootsRegExp([...(ctx.appRoot ? [ctx.appRoot] : []), ...ctx.homeDirs]);
@@ -238,19 +250,4 @@ export function scrubText(text: string, ctx: ScrubContext): string {
   if (users) out = out.replace(users, () => token('user'));
 
   return parking.restore(out);
-}
-
-/**
- * A long base64/base64url run counts as a token only if it mixes upper case, lower
- * case and digits the way random bytes do: long identifiers (ERR_INVALID_ARG_TYPE,
- * someLongFunctionName) do not.
- */
-function looksRandom(run: string): boolean {
-  let upper = 0, lower = 0, digit = 0;
-  for (const ch of run) {
-    if (ch >= 'A' && ch <= 'Z') upper++;
-    else if (ch >= 'a' && ch <= 'z') lower++;
-    else if (ch >= '0' && ch <= '9') digit++;
-  }
-  return upper >= 2 && lower >= 2 && digit >= 2;
 }

@@ -42,6 +42,14 @@ describe('scrubText: paths', () => {
     ['read D:\\projects\\acme\\build\\out.dll failed', 'read <path>\\out.dll failed'],
     ['ratio 1/2 and a/b/c and and/or', 'ratio 1/2 and a/b/c and and/or'],
     ['written to /tmp/candor-123/out.json.', 'written to <path>/out.json.'],
+    // a path right after `=`: environment dumps and --flag=value
+    ['spawn failed: HOME=/home/zed', 'spawn failed: HOME=<home>'],
+    ['--data-dir=/home/zed/work/q3.xlsx', '--data-dir=<home>/…'],
+    ['cwd=/srv/acme/build/run.js', 'cwd=<path>/run.js'],
+    ['a=b and x==y', 'a=b and x==y'],
+    // the long-path form of a UNC path
+    ['open \\\\?\\UNC\\fileserver07\\payroll\\2025.xlsx failed', 'open <path> failed'],
+    ['\\\\.\\unc\\nas\\share\\lib.dll', '<path>\\lib.dll'],
   ];
   it.each(rows)('%j -> %j', (input, expected) => {
     expect(scrub(input)).toBe(expected);
@@ -70,11 +78,20 @@ describe('scrubText: network identifiers', () => {
     ['mac 00-1a-2b-3c-4d-5e up', 'mac <mac> up'],
     ['mac 001a.2b3c.4d5e up', 'mac <mac> up'],
     ['00:1A:2B:3C:4D not a mac', '00:1A:2B:3C:4D not a mac'],
+    // an address followed by ": " (but not by more hex after the colon)
+    ['connect failed from 2001:db8::8a2e:370:7334: timed out', 'connect failed from <ip>: timed out'],
+    ['peer fe80::1: connection refused', 'peer <ip>: connection refused'],
+    ['link 3c:22:fb:01:02:03: down', 'link <mac>: down'],
+    ['00:11:22:33:44:55:66 is seven groups', '00:11:22:33:44:55:66 is seven groups'],
+    ['at 12:30:45: done', 'at 12:30:45: done'],
     ['mail bob.smith+x@example.co.uk now', 'mail <email> now'],
     ['<Jane.Doe@Mail.Example.ORG>', '<<email>>'],
     ['user@localhost', 'user@localhost'],
     ['see https://user:pass@api.example.com/v1?token=abc123. ok', 'see <url>. ok'],
     ['(http://10.0.0.1:8080/x?a=1&b=2)', '(<url>)'],
+    ['request to http://[2001:db8::7]:8080/orders/42?user=zed failed', 'request to <url> failed'],
+    ['ws://[fe80::1%25eth0]/live.', '<url>.'],
+    ['see http:// for details', 'see http:// for details'],
     ['wss://sock.example.net/live, then', '<url>, then'],
     ['postgres://admin:hunter2@db.internal:5432/prod', '<url>'],
     ['getaddrinfo ENOTFOUND db-prod-7', 'getaddrinfo ENOTFOUND <host>'],
@@ -103,6 +120,12 @@ describe('scrubText: ids and tokens', () => {
     ['key AbCdEf12345GhIjKlMnOpQrStUvWxYz09', 'key <token>'],
     ['b64 dGhpcyBpcyBhIHNlY3JldCB0b2tlbiAxMjM0NQ==', 'b64 <token>'],
     ['ERR_INVALID_ARG_TYPE someVeryLongFunctionNameHere', 'ERR_INVALID_ARG_TYPE someVeryLongFunctionNameHere'],
+    // random tokens with fewer than two digits
+    ['token RXYdgcsXy3dwLkOZJrCO+AgVKQ== rejected', 'token <token> rejected'],
+    ['token ghp_rMfzGYOP2menoFwhhHyfYoOVKA rejected', 'token <token> rejected'],
+    ['token cPANFMAVRsVC_rEsLnLkPagxpPU rejected', 'token <token> rejected'],
+    ['getStaticDataForAllTheDisks failed', 'getStaticDataForAllTheDisks failed'],
+    ['XMLHttpRequestEventTarget and ERR_SOCKET_CONNECTION_TIMEOUT', 'XMLHttpRequestEventTarget and ERR_SOCKET_CONNECTION_TIMEOUT'],
     ['secret s3cr3t-api-value inline s3cr3t-api-valueX', 'secret <secret> inline <secret>X'],
   ];
   it.each(rows)('%j -> %j', (input, expected) => {
@@ -116,6 +139,7 @@ describe('scrubText: user and host names', () => {
     ['BOB, Bob and bob.', '<user>, <user> and <user>.'],
     ['bobcat kabob bob_x bobby', 'bobcat kabob bob_x bobby'],
     ['owner: Bob Smith (admin)', 'owner: <user> (admin)'],
+    ['Author: <bob> and <Bob Smith>', 'Author: <<user>> and <<user>>'],
     ['from bob-laptop: refused', 'from <host>: refused'],
     ['bob-laptop.corp.example.com timed out', '<host> timed out'],
     ['BOB-LAPTOP', '<host>'],
@@ -193,6 +217,16 @@ describe('scrubText: robustness', () => {
     const input = 'bob at /home/bob/candor/main/a.js:1:2 from 10.0.0.1 via https://x.example.com/?t=1 /home/alice/z.js';
     const once = scrub(input);
     expect(scrub(once)).toBe(once);
+  });
+
+  it('is idempotent on a frame under a home directory and on names that are token words', () => {
+    const once = scrub('at /home/bob/proj/index.js:1:2 and /home/alice/x/y/z.ts');
+    expect(once).toBe('at <home>/…/index.js:1:2 and <home>/…/z.ts');
+    expect(scrub(once)).toBe(once);
+    const tokenWords: ScrubContext = { homeDirs: [], userNames: ['user', 'host'], hostNames: ['path'], appRoot: null };
+    const first = scrub('user on path at host /usr/lib/x.so', tokenWords);
+    expect(first).toBe('<user> on <host> at <user> <path>/x.so');
+    expect(scrub(first, tokenWords)).toBe(first);
   });
 
   it('leaves text with nothing identifying unchanged', () => {
