@@ -53,13 +53,17 @@ export type CpuFlag = (typeof CPU_FLAGS)[number];
 export const DISK_TYPES = ['NVMe', 'SSD', 'HDD', 'unknown'] as const;
 export const DISK_TYPE_SOURCES = ['diskLayout', 'rotational', 'device-name', 'none'] as const;
 
+// Names the OS reports as free text (distro, release, kernel, CPU brand, GPU vendor and
+// model) are scrubbed, not kept: an edited PRETTY_NAME, a custom kernel suffix
+// (6.8.0-alice-laptop) or a VM's model id can carry a user or host name. Ordinary
+// values (Debian GNU/Linux, 6.1.0-18-amd64, Intel(R) Core(TM) i7-8565U) come out unchanged.
 const Os = z
   .object({
     platform: m(z.string(), 'Operating system family as Node reports it (linux, darwin, win32).', { rule: 'keep' }),
     arch: m(z.string(), 'CPU architecture (x64, arm64).', { rule: 'keep' }),
-    distro: m(z.string(), 'Distribution or product name (e.g. Debian GNU/Linux, macOS).', { rule: 'keep', level: 1 }).optional(),
-    release: m(z.string(), 'Distribution release (e.g. 12).', { rule: 'keep', level: 1 }).optional(),
-    kernel: m(z.string(), 'Kernel version.', { rule: 'keep', level: 1 }).optional(),
+    distro: m(z.string(), 'Distribution or product name (e.g. Debian GNU/Linux, macOS).', { rule: 'scrub', level: 1 }).optional(),
+    release: m(z.string(), 'Distribution release (e.g. 12).', { rule: 'scrub', level: 1 }).optional(),
+    kernel: m(z.string(), 'Kernel version.', { rule: 'scrub', level: 1 }).optional(),
   })
   .strict();
 
@@ -72,7 +76,7 @@ const Cpu = z
     cores: count('Logical CPU cores.'),
     physical_cores: count('Physical CPU cores.', 1).optional(),
     vendor: m(z.string(), 'CPU vendor (GenuineIntel, AuthenticAMD, Apple).', { rule: 'keep', level: 1 }).optional(),
-    brand: m(z.string(), 'CPU model name as the vendor names it.', { rule: 'keep', level: 1 }).optional(),
+    brand: m(z.string(), 'CPU model name as the vendor names it.', { rule: 'scrub', level: 1 }).optional(),
     speed_ghz: num('Base clock in GHz.', 1).optional(),
     flags: m(CpuFlags, 'A fixed list of instruction-set flags (Qdrant\'s list); nothing else from /proc/cpuinfo.', { level: 1 }).optional(),
   })
@@ -90,8 +94,8 @@ const Disk = z
 
 const Gpu = z
   .object({
-    vendor: m(z.string(), 'GPU vendor.', { rule: 'keep' }),
-    model: m(z.string(), 'GPU model name.', { rule: 'keep' }),
+    vendor: m(z.string(), 'GPU vendor.', { rule: 'scrub' }),
+    model: m(z.string(), 'GPU model name.', { rule: 'scrub' }),
   })
   .strict();
 
