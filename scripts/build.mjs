@@ -19,9 +19,10 @@ if (existsSync(join(dist, 'main/cli.js'))) chmodSync(join(dist, 'main/cli.js'), 
   const { default: standaloneCode } = await import('ajv/dist/standalone/index.js');
   const { compilePayloadValidator } = await import(join(dist, 'main/report/validator-setup.js'));
   const { ajv } = compilePayloadValidator({ source: true });
-  // ajv's ESM output still require()s its format checkers: give the module a require.
-  const shim = "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);\n";
-  writeFileSync(join(dist, 'main/report/payload-validator.js'), shim + standaloneCode(ajv, ajv.getSchema('payload')));
+  const code = standaloneCode(ajv, ajv.getSchema('payload'));
+  // ajv's ESM output would require() format checkers; formats are off (patterns decide).
+  if (code.includes('require(')) throw new Error('payload validator needs require(): check validator-setup.ts');
+  writeFileSync(join(dist, 'main/report/payload-validator.js'), code);
 }
 
 const renderer = join(root, 'renderer');

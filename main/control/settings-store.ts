@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, statSync, unwatchFile, watchFile } from 'node:fs';
 import { join, resolve } from 'node:path';
-import Conf from 'conf';
 import { writeFileAtomicSync } from '../util/atomic-write.js';
+import { JsonFileStore } from './json-file-store.js';
 import { log } from '../util/log.js';
 import { defaultSettings, parseSettings, SETTINGS_SCHEMA_VERSION, type Settings } from './settings-schema.js';
 import { migrateSettings, SettingsVersionError, type SettingsData } from './settings-migrations.js';
@@ -34,7 +34,7 @@ export interface SettingsBackendOptions {
   serialize: (value: Record<string, unknown>) => string;
 }
 
-/** conf (plain Node) or electron-store (desktop): anything constructible like conf with a `store` property. */
+/** JsonFileStore (plain Node) or electron-store (desktop): anything constructible like conf with a `store` property. */
 export type SettingsStoreClass = new (options: SettingsBackendOptions) => { readonly path: string; store: Record<string, unknown> };
 
 const serialize = (value: Record<string, unknown>): string => `${JSON.stringify(value, null, 2)}\n`;
@@ -113,7 +113,7 @@ export function openSettingsStore(opts: { dataDir: string; storeClass?: Settings
     }
   }
 
-  const StoreClass: SettingsStoreClass = opts.storeClass ?? Conf;
+  const StoreClass: SettingsStoreClass = opts.storeClass ?? JsonFileStore;
   const backend = new StoreClass({
     cwd: dataDir,
     configName: 'settings',

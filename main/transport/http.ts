@@ -1,7 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import FindMyWay from 'find-my-way';
 import type { AgentApi, CallName } from '../api.js';
 import { calls, ContractError } from '../api.js';
 import { PROMETHEUS_CONTENT_TYPE } from '../collect/prometheus.js';
@@ -33,7 +32,8 @@ export interface HttpServerHandle {
   close(): Promise<void>;
 }
 
-type Handler = (req: IncomingMessage, res: ServerResponse, params: Record<string, string | undefined>, query: URLSearchParams) => Promise<void>;
+type Handler = (req: IncomingMessage, res: ServerResponse, query: URLSearchParams) => Promise<void>;
+type Method = 'GET' | 'POST';
 
 function tokenMatches(header: string | undefined, token: string): boolean {
   if (!header?.startsWith('Bearer ')) return false;
@@ -50,12 +50,21 @@ function errorStatus(error: unknown): { status: number; message: string } {
 }
 
 export async function startHttpServer(options: HttpServerOptions): Promise<HttpServerHandle> {
-  const router = FindMyWay({ ignoreTrailingSlash: true, caseSensitive: true });
+  // Every route is an exact method + path from a fixed table, so a Map is the whole
+  // router (find-my-way cost the agent ~9 MiB of memory for the same lookups).
+  const routes = new Map<string, Handler>();
+  const on = (method: Method, path: string, handler: Handler): void => {
+    routes.set(`${method} ${path}`, handler);
+  };
+  const find = (method: string | undefined, pathname: string): Handler | undefined => {
+    const path = pathname.length > 1 && pathname.endsWith('/') ? pathname.slice(0, -1) : pathname;
+    return routes.get(`${method ?? ''} ${path}`);
+  };
   let port = options.port;
   const allowedHosts = (): Set<string> => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
   const allowedOrigins = (): Set<string> => new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`]);
 
-  const authed = (route: string, handler: Handler): Handler => async (req, res, params, query) => {
+  const authed = (route: string, handler: Handler): Handler => async (req, res, query) => {
     const started = performance.now();
     if (!tokenMatches(req.headers.authorization, options.token)) {
       res.setHeader('WWW-Authenticate', 'Bearer realm="candor"');
@@ -63,7 +72,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
       return;
     }
     try {
-      await handler(req, res, params, query);
+      await handler(req, res, query);
     } catch (error) {
       const { status, message } = errorStatus(error);
       // After a refused body the connection is not reused: the rest of it is unread.
@@ -78,23 +87,23 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   for (const name of Object.keys(calls) as CallName[]) {
     const { method, path } = calls[name].http;
     const invoke = options.api[name] as (input: unknown) => Promise<unknown>;
-    router.on(method, path, authed(path, async (req, res, _params, query) => {
+    on(method, path, authed(path, async (req, res, query) => {
       const started = performance.now();
       const input = method === 'GET' ? parseQuery(query, calls[name].input) : await readJsonBody(req);
       const result = await invoke(input);
       sendEnvelope(res, 200, started, { result, status: 'ok' });
-    }) as never);
+    }));
   }
 
-  router.on('GET', '/telemetry', authed('/telemetry', (req, res, _params, query) => telemetryRoute(options.api, res, query)) as never);
+  on('GET', '/telemetry', authed('/telemetry', (_req, res, query) => telemetryRoute(options.api, res, query)));
 
-  router.on('GET', '/metrics', authed('/metrics', async (_req, res) => {
+  on('GET', '/metrics', authed('/metrics', async (_req, res) => {
     const bytes = options.metricsBytes();
     res.writeHead(200, { 'Content-Type': PROMETHEUS_CONTENT_TYPE, 'Content-Length': bytes.length, 'Cache-Control': 'no-store' });
     res.end(bytes);
-  }) as never);
+  }));
 
-  router.on('GET', '/events', authed('/events', async (req, res) => {
+  on('GET', '/events', authed('/events', async (req, res) => {
     res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
     const write = (status: unknown): void => {
       res.write(`data: ${JSON.stringify(status)}\n\n`);
@@ -106,7 +115,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     await new Promise<void>((resolve) => req.on('close', resolve));
     clearInterval(keepAlive);
     unsubscribe();
-  }) as never);
+  }));
 
   function route(req: IncomingMessage, res: ServerResponse): void {
     const started = performance.now();
@@ -126,13 +135,13 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
       sendError(res, 400, started, 'the request target is not a valid URL path');
       return;
     }
-    const found = router.find(req.method as 'GET', url.pathname);
-    if (found) {
-      void (found.handler as unknown as Handler)(req, res, found.params, url.searchParams);
+    const handler = find(req.method, url.pathname);
+    if (handler) {
+      void handler(req, res, url.searchParams);
       return;
     }
     if (req.method === 'GET' && options.staticDir && serveStatic(options.staticDir, url.pathname, res)) return;
-    const methodAllowed = (['GET', 'POST'] as const).some((m) => m !== req.method && router.find(m, url.pathname));
+    const methodAllowed = (['GET', 'POST'] as const).some((m) => m !== req.method && find(m, url.pathname) !== undefined);
     sendError(res, methodAllowed ? 405 : 404, started, methodAllowed ? `${req.method ?? ''} not allowed on ${url.pathname}` : `no route ${url.pathname}`);
   }
 
