@@ -71,7 +71,13 @@ export function parseConfigText(text: string, display: string): LeafValue[] {
       leaves.push({ ...leaf, value: checkLeaf(display, leaf) });
     }
   };
-  walk(doc.contents, '');
+  try {
+    walk(doc.contents, '');
+  } catch (error) {
+    // yaml reports some problems (an alias without its anchor) only when values are read.
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError({ source: display, problem: `not valid YAML: ${(error as Error).message}` });
+  }
   return leaves;
 }
 

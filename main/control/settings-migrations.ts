@@ -18,10 +18,17 @@ export interface SettingsMigration {
  *   { consent?: boolean, consent_at?: string, disabled?: boolean, disabled_at?: string,
  *     paused_until?: string | null, theme?: 'system'|'light'|'dark', preview_level?: number }
  */
+const V0_KEYS = new Set(['consent', 'consent_at', 'disabled', 'disabled_at', 'paused_until', 'theme', 'preview_level']);
+
 const v0ToV1: SettingsMigration = {
   from: 0,
   describe: 'consent true/false -> consent {state, at}; disabled -> user_disabled; theme/preview_level -> ui',
   up: (old) => {
+    // A file that only looks like v0 because its schema_version key is damaged must not
+    // be "migrated" into defaults: refuse it, so the store keeps it aside.
+    const foreign = Object.keys(old).filter((key) => !V0_KEYS.has(key));
+    if (foreign.length > 0) throw new Error(`not a legacy (v0) settings file: unexpected ${foreign.map((k) => JSON.stringify(k)).join(', ')} and no schema_version`);
+    if (old['consent'] !== undefined && typeof old['consent'] !== 'boolean') throw new Error('not a legacy (v0) settings file: consent is not true or false');
     const consentState = old['consent'] === true ? 'granted' : old['consent'] === false ? 'revoked' : 'unset';
     const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
     return {
