@@ -6,7 +6,9 @@ import { log } from '../util/log.js';
 
 // The crash file: the error list written synchronously as an uncaught exception takes
 // the process down, read (and removed) by the next start so the crash gets reported.
-// It holds raw messages and stacks, so it is user-only (0600).
+// A passive reader (a CLI command) reads it without removing or moving it: only the
+// process that reports errors may consume it. It holds raw messages and stacks, so it
+// is user-only (0600).
 
 const FORMAT = 'candor-errors-v1';
 
@@ -22,11 +24,18 @@ export function writePersistedSync(file: string, section: ErrorsSection): void {
   writeFileAtomicSync(file, `${JSON.stringify(body)}\n`, { mode: 0o600 });
 }
 
+export interface LoadPersistedOptions {
+  /** Remove the file once read, and move a corrupt one aside (default true). False leaves the file as it is. */
+  consume?: boolean;
+}
+
 /**
- * Reads and removes the crash file. Missing: undefined. Corrupt: moved aside to
- * `<file>.corrupt-<timestamp>` (never deleted: it may be the only trace of a crash).
+ * Reads the crash file and, when consuming, removes it. Missing: undefined. Corrupt:
+ * undefined, and when consuming it is moved aside to `<file>.corrupt-<timestamp>`
+ * (never deleted: it may be the only trace of a crash).
  */
-export function takePersisted(file: string, now: Date): ErrorsSection | undefined {
+export function loadPersisted(file: string, now: Date, options: LoadPersistedOptions = {}): ErrorsSection | undefined {
+  const consume = options.consume ?? true;
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -38,6 +47,10 @@ export function takePersisted(file: string, now: Date): ErrorsSection | undefine
   try {
     section = parsePersisted(text);
   } catch (error) {
+    if (!consume) {
+      log.warn(`error persist file ${file} is corrupt (${(error as Error).message}); left for the agent to move aside`);
+      return undefined;
+    }
     const aside = `${file}.corrupt-${now.toISOString().replace(/[:.]/g, '-')}`;
     try {
       renameSync(file, aside);
@@ -47,6 +60,7 @@ export function takePersisted(file: string, now: Date): ErrorsSection | undefine
     }
     return undefined;
   }
+  if (!consume) return section;
   try {
     unlinkSync(file);
   } catch (error) {

@@ -1,6 +1,6 @@
 import type { CapturedError, ErrorsSection } from '../report/payload-schema.js';
 import { log } from '../util/log.js';
-import { takePersisted, writePersistedSync } from './errors-persist.js';
+import { loadPersisted, writePersistedSync } from './errors-persist.js';
 import { fingerprint } from './stack-frames.js';
 
 // Critical-error capture. Everything here is RAW (paths, hosts, user names included):
@@ -19,8 +19,15 @@ export interface ErrorCaptureOptions {
   /** Distinct errors kept (default 50); when full the least recently seen is evicted and counted in `dropped`. */
   capacity?: number;
   now?: () => Date;
-  /** Crash file: written synchronously on an uncaught exception, read and removed at construction. */
+  /** Crash file: written synchronously on an uncaught exception, read (and by default removed) at construction. */
   persistFile?: string;
+  /**
+   * Whether reading the crash file at construction also removes it (default true).
+   * Only the process that reports errors (the agent) may consume it: a short-lived
+   * passive reader (`candor status`, `candor report`) passes false, so it shows a
+   * pending crash and leaves it for the agent to report.
+   */
+  consumePersisted?: boolean;
 }
 
 export const MAX_TYPE_CHARS = 200;
@@ -28,8 +35,24 @@ export const MAX_MESSAGE_CHARS = 2_000;
 export const MAX_STACK_CHARS = 16_000;
 const TRUNCATED = '…[truncated]';
 
+// Characters that end every pattern the scrubber looks for: white space, quotes,
+// brackets, `|`, `,` and `;` (paths and URLs stop at them too). Not `.`, `:`, `/`, `-`,
+// `@` or `=`, which occur inside addresses, host names, paths and tokens.
+const TOKEN_END = /[\s"'`()<>[\]{}|,;]/;
+
+/**
+ * Cuts text to at most `max` characters. This runs at capture, before the scrubber:
+ * a token cut in half (`bob.smith@e`, `db-7.pro`, `10.20`, part of a UUID) matches
+ * no pattern and would leak partly. So the cut goes back to just after the last
+ * character that ends a token, and the run that reaches the limit is dropped whole,
+ * however long it is. The kept part ends with that character, so the scrubber sees
+ * every kept token exactly as it appears in the full text.
+ */
 export function truncate(text: string, max: number): string {
-  return text.length <= max ? text : text.slice(0, max - TRUNCATED.length) + TRUNCATED;
+  if (text.length <= max) return text;
+  let end = Math.max(0, max - TRUNCATED.length);
+  while (end > 0 && !TOKEN_END.test(text.charAt(end - 1))) end--;
+  return text.slice(0, end) + TRUNCATED;
 }
 
 interface Entry {
@@ -63,7 +86,7 @@ export class ErrorCapture {
     this.now = options.now ?? (() => new Date());
     this.persistFile = options.persistFile;
     if (this.persistFile !== undefined) {
-      const previous = takePersisted(this.persistFile, this.now());
+      const previous = loadPersisted(this.persistFile, this.now(), { consume: options.consumePersisted ?? true });
       if (previous !== undefined) this.restore(previous);
     }
   }

@@ -102,14 +102,17 @@ describe('ErrorCapture', () => {
     expect(section.captured[2]?.count).toBe(2);
   });
 
-  it('truncates type, message and stack to fixed maxima', () => {
+  it('truncates type, message and stack to fixed maxima, at a word boundary', () => {
     const capture = new ErrorCapture();
-    capture.record(input({ type: 'T'.repeat(1000), message: 'm'.repeat(50_000), stack: `${'s'.repeat(100_000)}` }));
+    capture.record(input({ type: 'T'.repeat(1000), message: 'word '.repeat(10_000), stack: 'frame\n'.repeat(20_000) }));
     const [c] = capture.section().captured;
-    expect(c?.message).toHaveLength(MAX_MESSAGE_CHARS);
-    expect(c?.message.endsWith('…[truncated]')).toBe(true);
-    expect(c?.stack).toHaveLength(MAX_STACK_CHARS);
-    expect(c?.type.length).toBeLessThanOrEqual(200);
+    expect(c?.message.length).toBeLessThanOrEqual(MAX_MESSAGE_CHARS);
+    expect(c?.message.length).toBeGreaterThan(MAX_MESSAGE_CHARS - 20);
+    expect(c?.message.endsWith('word …[truncated]')).toBe(true);
+    expect(c?.stack.length).toBeLessThanOrEqual(MAX_STACK_CHARS);
+    expect(c?.stack.endsWith('frame\n…[truncated]')).toBe(true);
+    // one run with nothing that ends a token: no part of it can be kept safely
+    expect(c?.type).toBe('…[truncated]');
     expect(new ErrorCapture().section()).toEqual({ captured: [], dropped: 0 });
   });
 
