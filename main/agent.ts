@@ -85,7 +85,8 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
     reports: registry.counter('candor_reports_built', 'Reports built (previews and sends).'),
   };
 
-  const errors = new ErrorCapture({ persistFile: join(dataDir, ERROR_PERSIST_FILE) });
+  // A passive reader (a CLI command) must not take the crash report the agent will send.
+  const errors = new ErrorCapture({ persistFile: join(dataDir, ERROR_PERSIST_FILE), consumePersisted: !options.passive });
   const uninstallErrors = options.mode === 'cli' ? () => undefined : errors.install();
 
   // Static facts are read once per start, lazily, and shared by every report.

@@ -159,11 +159,14 @@ const NOT_HOSTS = new Set(['localhost', 'localhost.localdomain']);
 // (`Author: <bob>`) is still a name.
 const TOKEN_NAMES = 'app|home|path|host|user|ip|mac|uuid|url|email|hex|token|secret';
 
-function wordRegExp(words: string[]): RegExp | null {
+function wordRegExp(words: string[], suffix = ''): RegExp | null {
   const usable = unique(words).filter((w) => w.length >= 2).sort((a, b) => b.length - a.length);
   if (usable.length === 0) return null;
-  return new RegExp(`(?<![\\p{L}\\p{N}_])(?<!<(?=(?:${TOKEN_NAMES})>))(?:${usable.map(escapeRegExp).join('|')})(?![\\p{L}\\p{N}_])`, 'giu');
+  return new RegExp(`(?<![\\p{L}\\p{N}_])(?<!<(?=(?:${TOKEN_NAMES})>))(?:${usable.map(escapeRegExp).join('|')})${suffix}(?![\\p{L}\\p{N}_])`, 'giu');
 }
+
+/** The domain labels after a known host name (`.corp.example.com`): they identify the organisation too. */
+const DOMAIN_LABELS = '(?:\\.[\\p{L}\\p{N}](?:[\\p{L}\\p{N}-]*[\\p{L}\\p{N}])?)*';
 
 /** Matches a known root (app root, home dirs) followed by the rest of its path. */
 function rootsRegExp(roots: string[]): RegExp | null {
@@ -242,7 +245,7 @@ export function scrubText(text: string, ctx: ScrubContext): string {
   out = out.replace(TOKEN, (m) => (looksRandom(m) ? token('token') : m));
 
   out = out.replace(ENOTFOUND, () => token('host'));
-  const hosts = wordRegExp(ctx.hostNames.filter((h) => !NOT_HOSTS.has(h.toLowerCase())));
+  const hosts = wordRegExp(ctx.hostNames.filter((h) => !NOT_HOSTS.has(h.toLowerCase())), DOMAIN_LABELS);
   if (hosts) out = out.replace(hosts, () => token('host'));
   out = out.replace(FQDN, (m, strong: string | undefined) => (isHostName(m, strong) ? token('host') : m));
 
