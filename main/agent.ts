@@ -92,14 +92,19 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
   // Static facts are read once per start, lazily, and shared by every report.
   let systemPromise: Promise<SystemSection> | null = null;
   const system = (): Promise<SystemSection> => {
-    systemPromise ??= collectSystem({ onTiming: (name, ms) => timing.collect.bind({ collector: name }).record(ms) });
+    // A failed collection is not cached: the next report tries again.
+    systemPromise ??= collectSystem({ onTiming: (name, ms) => timing.collect.bind({ collector: name }).record(ms) }).catch((error: unknown) => {
+      systemPromise = null;
+      throw error;
+    });
     return systemPromise;
   };
 
   const sampler: Sampler = createSampler({ intervalMs: config.config.sampling.interval_s * 1000 });
   if (!options.passive) {
     sampler.start();
-    void system();
+    // Started early so the first report does not wait; a failure shows in that report.
+    system().catch((error: unknown) => log.warn(`system information: ${(error as Error).message}`));
   }
 
   const outbox = new Outbox({ dir: join(dataDir, 'outbox') });

@@ -84,23 +84,36 @@ export async function collectSystem(options: SystemCollectOptions = {}): Promise
   ]);
 
   // Rotational flags need the device names, so they are read after the lists arrive.
-  const devices = [
+  const devices = guarded('blockDevices/diskLayout', () => [
     ...(blocks.ok ? candidateDevices(blocks.value) : []),
     ...(layout.ok ? layout.value.map((d) => deviceName(str(d.device))).filter((n) => n !== '') : []),
-  ];
-  const rotational = await timed('rotational', () => readRotationalFlags(devices, readRotational));
+  ]);
+  const rotational = await timed('rotational', () => readRotationalFlags('unavailable' in devices ? [] : devices, readRotational));
 
   return {
-    os: osSection(osInfo),
-    cpu: cpuSection(cpu, cpuFlags),
-    memory: mem.ok ? { total_bytes: nonNegativeInt(mem.value.total) } : unavailable(mem.reason),
-    disks: disksSection(layout, blocks, rotational),
-    gpus: graphics.ok
-      ? { devices: (graphics.value.controllers ?? []).map((c) => ({ vendor: str(c.vendor), model: str(c.model) })) }
-      : unavailable(graphics.reason),
-    virtualization: virtualizationSection(system, container),
-    displays: graphics.ok ? { count: (graphics.value.displays ?? []).length } : unavailable(graphics.reason),
+    os: guarded('osInfo', () => osSection(osInfo)),
+    cpu: guarded('cpu', () => cpuSection(cpu, cpuFlags)),
+    memory: guarded('mem', () => (mem.ok ? { total_bytes: nonNegativeInt(mem.value.total) } : unavailable(mem.reason))),
+    disks: guarded('diskLayout/blockDevices', () => disksSection(layout, blocks, rotational)),
+    gpus: guarded('graphics', () =>
+      graphics.ok ? { devices: (graphics.value.controllers ?? []).map((c) => ({ vendor: str(c.vendor), model: str(c.model) })) } : unavailable(graphics.reason),
+    ),
+    virtualization: guarded('system', () => virtualizationSection(system, container)),
+    displays: guarded('graphics', () => (graphics.ok ? { count: (graphics.value.displays ?? []).length } : unavailable(graphics.reason))),
   };
+}
+
+/**
+ * withTimeout guards the calls; this guards what they answered. systeminformation can
+ * resolve with null or another shape on an odd platform: that section is then
+ * unavailable, and never the whole report.
+ */
+function guarded<T>(call: string, build: () => T): T | Unavailable {
+  try {
+    return build();
+  } catch (error) {
+    return unavailable(`${call} returned an unexpected shape (${(error as Error).message})`);
+  }
 }
 
 function osSection(osInfo: Outcome<Awaited<ReturnType<SystemSource['osInfo']>>>): Section<'os'> {
