@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, statSync, unwatchFile, watchFile } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { writeFileAtomicSync } from '../util/atomic-write.js';
+import { namingFile, writeFileAtomicSync } from '../util/atomic-write.js';
 import { JsonFileStore } from './json-file-store.js';
 import { log } from '../util/log.js';
 import { defaultSettings, parseSettings, SETTINGS_SCHEMA_VERSION, type Settings } from './settings-schema.js';
@@ -133,7 +133,13 @@ export function openSettingsStore(opts: { dataDir: string; storeClass?: Settings
   const write = (settings: Settings): void => {
     if (newerFile !== null) throw new Error(`settings ${newerFile} are not changed by this older version; update Candor first`);
     if (process.env['SNAP'] !== undefined) writeFileAtomicSync(file, serialize({ ...settings }), { mode: 0o600 });
-    else backend.store = { ...settings };
+    else {
+      try {
+        backend.store = { ...settings };
+      } catch (error) {
+        throw namingFile(error, file);
+      }
+    }
   };
 
   if (recoveredNow !== null) write(recoveredNow);

@@ -28,7 +28,35 @@ export function fsyncDirSync(dir: string): void {
   }
 }
 
+/**
+ * A failed write(2) names no path ("ENOSPC: no space left on device, write"): say which
+ * file, so a person can tell which disk is full. The code and the cause are kept.
+ */
+export function namingFile(error: unknown, file: string): Error {
+  const e = error as NodeJS.ErrnoException;
+  if (typeof e?.message === 'string' && e.message.includes(file)) return e;
+  const wrapped: NodeJS.ErrnoException = new Error(`cannot write ${file}: ${e?.message ?? String(error)}`, { cause: error });
+  if (e?.code !== undefined) wrapped.code = e.code;
+  return wrapped;
+}
+
 export async function writeFileAtomic(file: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
+  try {
+    await writeFileAtomicUnnamed(file, data, options);
+  } catch (error) {
+    throw namingFile(error, file);
+  }
+}
+
+export function writeFileAtomicSync(file: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): void {
+  try {
+    writeFileAtomicSyncUnnamed(file, data, options);
+  } catch (error) {
+    throw namingFile(error, file);
+  }
+}
+
+async function writeFileAtomicUnnamed(file: string, data: string | Uint8Array, options: AtomicWriteOptions): Promise<void> {
   const tmp = tempPathFor(file);
   const handle = await open(tmp, 'wx', options.mode ?? 0o644);
   try {
@@ -49,7 +77,7 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, o
   fsyncDirSync(dirname(file));
 }
 
-export function writeFileAtomicSync(file: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): void {
+function writeFileAtomicSyncUnnamed(file: string, data: string | Uint8Array, options: AtomicWriteOptions): void {
   const tmp = tempPathFor(file);
   const fd = openSync(tmp, 'wx', options.mode ?? 0o644);
   try {

@@ -6,13 +6,9 @@ import { createAgent, type Agent } from '../../main/agent.js';
 import { fastSendingConfig, sandbox, type Sandbox } from '../support/temp-dirs.js';
 import { mountSmallDisk, smallDiskUnavailable, type SmallDisk } from './support/small-disk.js';
 
-// PENDING (bug in main/util/atomic-write.ts, writeFileAtomic / writeFileAtomicSync; and
-// main/control/settings-store.ts, write()): on a full disk the error is Node's
-// "ENOSPC: no space left on device, write", which names no file (a failed write(2) has
-// no path; only open(2) errors carry one). The agent then logs "scheduled telemetry
-// report failed: ENOSPC: no space left on device, write" and the person cannot tell
-// which directory is full. A read-only disk fails at open() and does name the file
-// (fault-disk.test.ts). When fixed, flip the it.fails to it.
+// Found by the fault suite: on a full disk the error was Node's "ENOSPC: no space left
+// on device, write", which names no file (a failed write(2) has no path). The atomic
+// writes (util/atomic-write.ts) and the settings store now say which file.
 
 const probe = mkdtempSync(join(tmpdir(), 'candor-disk-probe-'));
 const unavailable = smallDiskUnavailable(probe);
@@ -47,11 +43,11 @@ describe.skipIf(unavailable !== null)(`errors on a full data directory${unavaila
     expect(settingsError).toMatch(/ENOSPC/);
   });
 
-  it.fails('a report that cannot be stored: the error names the outbox file', () => {
+  it('a report that cannot be stored: the error names the outbox file', () => {
     expect(reportError).toContain(join(disk.dir, 'outbox'));
   });
 
-  it.fails('a settings change that cannot be stored: the error names settings.json', () => {
+  it('a settings change that cannot be stored: the error names settings.json', () => {
     expect(settingsError).toContain(join(disk.dir, 'settings.json'));
   });
 });
