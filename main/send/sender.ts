@@ -52,6 +52,8 @@ export class Sender {
   private current: DeliveryState = 'idle';
   private readonly loop: FlushLoop;
   private readonly timeoutMs: number;
+  /** Outbox ids delivered whose removal failed; only ever holds files still in the outbox. */
+  private readonly deliveredUnremoved = new Set<string>();
 
   constructor(private readonly opts: SenderOptions) {
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_UPLOAD_TIMEOUT_MS;
@@ -136,6 +138,13 @@ export class Sender {
   /** One report; null means go on with the next one. */
   private async deliver(entry: OutboxEntry, signal: AbortSignal): Promise<DrainOutcome | null> {
     const { outbox } = this.opts;
+    // Delivered before, but its file could not be removed (a read-only disk): finish
+    // the removal only. A running process knows it delivered; it never sends it again.
+    if (this.deliveredUnremoved.has(entry.id)) {
+      await outbox.remove(entry);
+      this.deliveredUnremoved.delete(entry.id);
+      return null;
+    }
     let gz: Buffer;
     try {
       gz = await outbox.read(entry);
@@ -172,7 +181,9 @@ export class Sender {
         } catch (error) {
           log.error(`telemetry report ${entry.id} was delivered but the sent-history ledger could not record it: ${(error as Error).message}`);
         }
+        this.deliveredUnremoved.add(entry.id);
         await outbox.remove(entry);
+        this.deliveredUnremoved.delete(entry.id);
         this.loop.resetBackoff();
         this.setState('ok', this.current === 'retrying' ? 'telemetry endpoint reachable again' : `telemetry endpoint reachable (${new URL(url).origin})`);
         this.opts.onDelivered?.(recorded);

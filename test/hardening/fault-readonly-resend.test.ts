@@ -11,12 +11,10 @@ import { reportJson } from './support/reports.js';
 import { mountSmallDisk, smallDiskUnavailable, type SmallDisk } from './support/small-disk.js';
 import { captureLogLines, type LogLines } from './support/log-lines.js';
 
-// PENDING (bug in main/send/sender.ts, Sender.deliver/drain): when the data directory
-// turns read-only (Linux remounts ext4 ro on I/O errors) with reports queued, each
-// report is delivered, the ledger cannot record it, and outbox.remove() throws EROFS;
-// the drain fails, the flush loop retries, and the *same* report is sent again - at
-// every retry, for as long as the disk stays read-only. The design accepts one resend
-// after a crash; a running process knows it delivered. When fixed, flip it.fails to it.
+// Found by the fault suite: when the data directory turns read-only (Linux remounts
+// ext4 ro on I/O errors) with reports queued, each report was delivered, its removal
+// failed with EROFS, and the retry sent the *same* report again, at every retry. Now the
+// sender remembers what it delivered and retries only the removal (sender.ts).
 
 const probe = mkdtempSync(join(tmpdir(), 'candor-disk-probe-'));
 const unavailable = smallDiskUnavailable(probe);
@@ -58,7 +56,7 @@ describe.skipIf(unavailable !== null)(`delivery from a read-only outbox${unavail
     expect(logs.matching(/telemetry delivery failed: EROFS.*unlink '.*\.json\.gz'/).length).toBeGreaterThanOrEqual(1);
   });
 
-  it.fails('the report is sent once, not again at every retry', () => {
+  it('the report is sent once, not again at every retry', () => {
     expect(collector.accepted).toHaveLength(1);
   });
 });
