@@ -17,11 +17,26 @@ import { writeFileAtomicSync } from '../util/atomic-write.js';
 // Two pending reports never both carry the same drop, so the collector never counts
 // one twice. A claim is written before the report file and settled after it, so a
 // crash in between is undone at the next start (the file never appeared) or kept
-// (it did).
+// (it did). The other way round, a report leaving the outbox uncounted (dropped by the
+// bound, rejected) is announced before its file goes and counted after: a crash in
+// between is counted at the next start if the file is gone.
+
+interface Pending {
+  file: string;
+  count: number;
+}
 
 interface State {
   dropped: number;
-  claim?: { file: string; count: number };
+  claim?: Pending;
+  returning?: Pending;
+}
+
+function parsePending(value: unknown, name: string): Pending | undefined {
+  if (value === undefined) return undefined;
+  const { file, count } = (value ?? {}) as { file?: unknown; count?: unknown };
+  if (typeof file !== 'string' || typeof count !== 'number' || !Number.isInteger(count) || count < 0) throw new Error(`"${name}" is malformed`);
+  return { file, count };
 }
 
 function parseState(text: string): State {
@@ -29,11 +44,9 @@ function parseState(text: string): State {
   if (typeof value !== 'object' || value === null) throw new Error('not a JSON object');
   const dropped = (value as { dropped?: unknown }).dropped;
   if (typeof dropped !== 'number' || !Number.isInteger(dropped) || dropped < 0) throw new Error('"dropped" is not a count');
-  const claim = (value as { claim?: unknown }).claim;
-  if (claim === undefined) return { dropped };
-  const { file, count } = (claim ?? {}) as { file?: unknown; count?: unknown };
-  if (typeof file !== 'string' || typeof count !== 'number' || !Number.isInteger(count) || count < 0) throw new Error('"claim" is malformed');
-  return { dropped, claim: { file, count } };
+  const claim = parsePending((value as { claim?: unknown }).claim, 'claim');
+  const returning = parsePending((value as { returning?: unknown }).returning, 'returning');
+  return { dropped, ...(claim ? { claim } : {}), ...(returning ? { returning } : {}) };
 }
 
 export class DroppedCounter {
@@ -46,10 +59,14 @@ export class DroppedCounter {
     private readonly corruptDir: string,
   ) {
     this.state = this.load();
-    if (this.state.claim) {
+    const { claim, returning } = this.state;
+    if (claim || returning) {
+      let dropped = this.state.dropped;
       // A claim left by a crash: the drops return unless the report file landed.
-      if (!existsSync(join(this.dir, this.state.claim.file))) this.state.dropped += this.state.claim.count;
-      this.state = { dropped: this.state.dropped };
+      if (claim && !existsSync(join(this.dir, claim.file))) dropped += claim.count;
+      // A return left by a crash: counted if the report file did leave.
+      if (returning && !existsSync(join(this.dir, returning.file))) dropped += returning.count;
+      this.state = { dropped };
       this.save();
     }
   }
@@ -81,9 +98,23 @@ export class DroppedCounter {
     this.save();
   }
 
-  add(count: number): void {
+  /**
+   * `count` drops return when the report `file` (a name in the outbox dir) leaves the
+   * outbox uncounted (dropped by the bound, rejected). Call before it goes, then
+   * settleReturn() after: a crash in between is counted at the next start.
+   */
+  intendReturn(file: string, count: number): void {
     if (count <= 0) return;
-    this.state = { ...this.state, dropped: this.state.dropped + count };
+    this.state = { ...this.state, returning: { file, count } };
+    this.save();
+  }
+
+  /** The report file has left: its drops are counted (one write). */
+  settleReturn(): void {
+    const returning = this.state.returning;
+    if (!returning) return;
+    const { returning: _done, ...rest } = this.state;
+    this.state = { ...rest, dropped: rest.dropped + returning.count };
     this.save();
   }
 

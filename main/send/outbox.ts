@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import { writeFileAtomic } from '../util/atomic-write.js';
@@ -137,8 +137,9 @@ export class Outbox {
       const reasonFile = join(this.rejectedDir, `${entry.id}.reason.txt`);
       await writeFileAtomic(reasonFile, `${new Date().toISOString()} ${reason}\n`);
       const target = join(this.rejectedDir, `${entry.id}.json.gz`);
+      this.counter.intendReturn(basename(entry.file), carried);
       await rename(entry.file, target);
-      this.counter.add(carried);
+      this.counter.settleReturn();
       log.warn(`telemetry endpoint rejected report ${entry.id} (${reason}); moved to ${target}, not retried`);
       await this.pruneRejected();
     });
@@ -203,10 +204,12 @@ export class Outbox {
       count -= 1;
       bytes -= entry.bytes;
       if (carried === null) continue; // moved to corrupt/ (and logged), not a dropped report
+      // Announced before the file goes, so a crash in between still counts this drop.
+      this.counter.intendReturn(basename(entry.file), 1 + carried);
       await unlink(entry.file).catch((error: unknown) => {
         if (!isMissing(error)) throw error;
       });
-      this.counter.add(1 + carried);
+      this.counter.settleReturn();
       dropped += 1;
     }
     if (dropped > 0) {

@@ -7,12 +7,11 @@ import { auditDataDir, type Audit } from './support/data-dir-audit.js';
 import { runLane, type LaneRecord } from './support/kill-lane.js';
 import { seeded } from './support/random.js';
 
-// PENDING (bug in main/send/outbox.ts, enforceBounds; the same shape in reject()): the
-// bound deletes the oldest report first and counts the drop after (counter.add →
-// state.json). A kill between the two loses the report without a trace: it is neither
-// in the outbox nor in the dropped-report count, so the collector is never told.
-// kill-writes.test.ts sees it at random ("uncounted" in its figures); here the child
-// is killed right after that unlink, every time. When fixed, flip it.fails to it.
+// Found by the fault suite: the bound deleted the oldest report first and counted the
+// drop after (the same shape in reject()), so a kill between the two lost the report
+// without a trace. Now the drop is announced before the file goes and counted after
+// (dropped-counter.ts intendReturn/settleReturn); here the child is killed right after
+// that unlink, every time, and the next start must count it.
 
 let work: string;
 let lane: LaneRecord | null = null;
@@ -51,7 +50,7 @@ describe('outbox bound across a kill', () => {
     expect(missing()).toHaveLength(1);
   });
 
-  it.fails('counts that dropped report, to be told to the collector by the next one', () => {
+  it('counts that dropped report, to be told to the collector by the next one', () => {
     expect(audit?.droppedCounter).toBe(missing().length);
   });
 });
