@@ -1,60 +1,13 @@
-import { EventEmitter } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { setLogSink } from '../../main/util/log.js';
+import { FakeContents, recorder, type FakeWindow } from './fake-electron.js';
 
-// Electron faked at the runner level: BrowserWindow and webContents record what the
-// window factory asks for; shell.openExternal records what would reach the OS.
-type OpenHandler = (details: { url: string }) => { action: string };
-
-class FakeContents extends EventEmitter {
-  static nextId = 1;
-  readonly id = FakeContents.nextId++;
-  url = '';
-  openHandler: OpenHandler | null = null;
-  getURL(): string {
-    return this.url;
-  }
-  setWindowOpenHandler(handler: OpenHandler): void {
-    this.openHandler = handler;
-  }
-  isDestroyed(): boolean {
-    return false;
-  }
-}
-
-class FakeWindow extends EventEmitter {
-  static created: FakeWindow[] = [];
-  readonly webContents = new FakeContents();
-  loaded: string[] = [];
-  destroyed = false;
-  constructor(readonly options: { webPreferences: Record<string, unknown> }) {
-    super();
-    FakeWindow.created.push(this);
-  }
-  loadURL(url: string): Promise<void> {
-    this.loaded.push(url);
-    this.webContents.url = url;
-    return Promise.resolve();
-  }
-  removeMenu(): void {}
-  isDestroyed(): boolean {
-    return this.destroyed;
-  }
-  isMinimized(): boolean {
-    return false;
-  }
-  restore(): void {}
-  show(): void {}
-  focus(): void {}
-}
-
-const opened: string[] = [];
-vi.mock('electron', () => ({
-  BrowserWindow: FakeWindow,
-  shell: { openExternal: async (url: string) => void opened.push(url) },
-}));
+// Electron faked at the runner level with the shared recorder (fake-electron.ts):
+// BrowserWindow and webContents record what the window factory asks for;
+// shell.openExternal records what would reach the OS.
+vi.mock('electron', async () => (await import('./fake-electron.js')).fakeElectron);
 
 const { createWindowManager, hardenWebContents, secureWebPreferences } = await import('../../main/desktop/windows.js');
 
@@ -65,8 +18,7 @@ function navigate(contents: FakeContents, event: string, url: string): boolean {
 }
 
 beforeEach(() => {
-  opened.length = 0;
-  FakeWindow.created = [];
+  recorder.reset();
   setLogSink(() => undefined);
 });
 
@@ -91,12 +43,12 @@ describe('window options audit', () => {
   it('every window gets exactly the secure preferences plus its preload', () => {
     const windows = createWindowManager({ preloadPath: '/app/dist/main/desktop/preload.cjs', devTools: false });
     windows.open('consent');
-    const created = FakeWindow.created[0];
+    const created = recorder.windows[0];
     expect(created?.options.webPreferences).toEqual({ ...secureWebPreferences, preload: '/app/dist/main/desktop/preload.cjs', devTools: false });
     expect(created?.loaded).toEqual(['candor://app/index.html#consent']);
     // One window at a time: opening the preview re-points the same window.
     windows.open('preview');
-    expect(FakeWindow.created).toHaveLength(1);
+    expect(recorder.windows).toHaveLength(1);
     expect(created?.loaded).toEqual(['candor://app/index.html#consent', 'candor://app/index.html']);
   });
 
@@ -129,7 +81,7 @@ describe('navigation and new windows', () => {
     expect(navigate(contents, 'will-navigate', 'file:///etc/passwd')).toBe(true);
     expect(navigate(contents, 'will-redirect', 'smb://host/share')).toBe(true);
     expect(navigate(contents, 'will-navigate', 'candor://app/index.html#deletion')).toBe(false);
-    expect(opened).toEqual(['https://candor.dev/privacy']);
+    expect(recorder.externals).toEqual(['https://candor.dev/privacy']);
   });
 
   it('denies every new window, opening safe links externally', () => {
@@ -137,7 +89,7 @@ describe('navigation and new windows', () => {
     expect(contents.openHandler?.({ url: 'https://example.com/' })).toEqual({ action: 'deny' });
     expect(contents.openHandler?.({ url: 'javascript:alert(1)' })).toEqual({ action: 'deny' });
     expect(contents.openHandler?.({ url: 'candor://app/index.html' })).toEqual({ action: 'deny' });
-    expect(opened).toEqual(['https://example.com/']);
+    expect(recorder.externals).toEqual(['https://example.com/']);
   });
 
   it('refuses webviews', () => {
