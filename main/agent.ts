@@ -211,6 +211,8 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
       endpoint_configured: endpoint() !== null,
       deletion_endpoint_configured: config.config.telemetry.deletion_endpoint !== null,
       details_level: config.config.telemetry.details_level,
+      send_interval_s: config.config.telemetry.interval_s,
+      endpoint_host: endpointHost(endpoint()),
       delivery: eff.sending ? sender.state : 'off',
       outbox_pending: pendingCount,
     };
@@ -393,4 +395,13 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
       log.debug(`agent closed after ${Math.round((Date.now() - startedAt) / 1000)} s`);
     },
   };
+}
+
+function endpointHost(url: string | null): string | null {
+  if (url === null) return null;
+  try {
+    return new URL(url).host;
+  } catch {
+    return null;
+  }
 }

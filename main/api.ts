@@ -85,6 +85,10 @@ export interface AgentStatus {
   deletion_endpoint_configured: boolean;
   /** The details level reports are sent at (telemetry.details_level). */
   details_level: number;
+  /** Seconds between reports (telemetry.interval_s). */
+  send_interval_s: number;
+  /** Host of the telemetry endpoint, shown to the person asked for consent; null without one. Local only, never sent. */
+  endpoint_host: string | null;
   /** Last delivery state: idle (nothing to do), ok, retrying (offline), off. */
   delivery: 'idle' | 'ok' | 'retrying' | 'off';
   outbox_pending: number;

@@ -23,6 +23,8 @@ export function statusFixture(overrides: Partial<AgentStatus> = {}): AgentStatus
     endpoint_configured: true,
     deletion_endpoint_configured: false,
     details_level: 2,
+    send_interval_s: 3600,
+    endpoint_host: 'telemetry.example.org',
     delivery: 'ok',
     outbox_pending: 0,
     ...overrides,
