@@ -1,7 +1,30 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { buildOnce } from './build.js';
 
-// Build dist/ once before any test file runs: several suites start the built CLI or
-// serve the built renderer, and must not rebuild it under each other.
-export default function setup(): void {
+// Before any worker starts: build dist/ once (several suites start the built CLI or
+// serve the built renderer and must not rebuild it under each other), and point HOME
+// and the XDG directories at a temp home, so no test ever reads the developer's real
+// config (an endpoint there could send test reports off the machine) or writes their
+// data directory. Workers and their child processes inherit this environment.
+export default function setup(): () => void {
   buildOnce();
+  const home = mkdtempSync(join(tmpdir(), 'candor-test-home-'));
+  for (const dir of ['.config', '.local/share', '.cache', '.local/state']) mkdirSync(join(home, dir), { recursive: true });
+  const saved = { ...process.env };
+  Object.assign(process.env, {
+    HOME: home,
+    USERPROFILE: home,
+    XDG_CONFIG_HOME: join(home, '.config'),
+    XDG_DATA_HOME: join(home, '.local/share'),
+    XDG_CACHE_HOME: join(home, '.cache'),
+    XDG_STATE_HOME: join(home, '.local/state'),
+  });
+  delete process.env['CANDOR_DATA_DIR'];
+  for (const key of Object.keys(process.env)) if (key.startsWith('CANDOR__')) delete process.env[key];
+  return () => {
+    process.env = saved;
+    rmSync(home, { recursive: true, force: true });
+  };
 }

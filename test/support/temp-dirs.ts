@@ -15,7 +15,8 @@ export function sandbox(prefix = 'candor-test-'): Sandbox {
   const root = mkdtempSync(join(tmpdir(), prefix));
   const cwd = join(root, 'work');
   const dataDir = join(root, 'data');
-  mkdirSync(cwd, { recursive: true });
+  // An (empty) config/ makes it the config directory: never the platform's, never the user's.
+  mkdirSync(join(cwd, 'config'), { recursive: true });
   return {
     cwd,
     dataDir,
