@@ -21,8 +21,8 @@ export default function setup(): () => void {
     XDG_CACHE_HOME: join(home, '.cache'),
     XDG_STATE_HOME: join(home, '.local/state'),
   });
-  delete process.env['CANDOR_DATA_DIR'];
-  for (const key of Object.keys(process.env)) if (key.startsWith('CANDOR__')) delete process.env[key];
+  // Tests give every agent its own data dir and switches; none may come from the caller's shell.
+  for (const key of Object.keys(process.env)) if (key === 'CANDOR_DATA_DIR' || key.startsWith('CANDOR__')) Reflect.deleteProperty(process.env, key);
   return () => {
     process.env = saved;
     rmSync(home, { recursive: true, force: true });
