@@ -81,13 +81,22 @@ describe('IPC handlers with bad arguments', () => {
       new Date(0),
       new Map([['granted', true]]),
     ];
-    for (const input of hostile) {
-      for (const name of ['setConsent', 'status', 'reportError'] as const) {
+    for (const [i, input] of hostile.entries()) {
+      // None of these is a valid setConsent or reportError argument: refused, and the API never sees it.
+      for (const name of ['setConsent', 'reportError'] as const) {
         count.add('hostile');
+        const before = recorder.calls.length;
         const result = await handlers[channelFor(name)]?.(trusted, input);
-        expect(result, `${name} ${String(typeof input)}`).toBeDefined();
-        if (result && !result.ok) expect(result.error.message.startsWith(`${name}: `)).toBe(true);
+        const what = `${name} with hostile value #${i} (${typeof input})`;
+        expect(result?.ok, what).toBe(false);
+        if (result && !result.ok) expect(result.error.message.startsWith(`${name}: `), `${what}: ${result.error.message}`).toBe(true);
+        expect(recorder.calls.length, `${what} reached the API`).toBe(before);
       }
+      // status takes no arguments: whatever it gets, it answers (or refuses) without throwing.
+      count.add('hostile');
+      const result = await handlers[channelFor('status')]?.(trusted, input);
+      expect(result, `status with hostile value #${i}`).toBeDefined();
+      if (result && !result.ok) expect(result.error.message.startsWith('status: ')).toBe(true);
     }
     expect(prototypeClean()).toBe(true);
   });
