@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { APP_ROOT } from '../../main/version.js';
 import { LOCK_FILE } from '../../main/util/instance-lock.js';
+import { childReaper } from '../support/child.js';
 import { sandbox, type Sandbox } from '../support/temp-dirs.js';
 
 // `candor start` as a foreground process: it logs the telemetry id and the preview URL,
@@ -11,7 +12,12 @@ import { sandbox, type Sandbox } from '../support/temp-dirs.js';
 // cleanly on SIGTERM and SIGINT (exit 0, lock released).
 
 let box: Sandbox;
-afterEach(() => box.cleanup());
+// A failed assertion must not leave an agent running on the sandbox it is about to remove.
+const reaper = childReaper();
+afterEach(async () => {
+  await reaper.reap();
+  box.cleanup();
+});
 
 function start(args: string[] = []): { child: ReturnType<typeof spawn>; output: () => string; exited: Promise<number | null> } {
   const child = spawn(process.execPath, [join(APP_ROOT, 'dist/main/cli.js'), 'start', '--headless', '--port', '0', '--data-dir', box.dataDir, ...args], {
@@ -19,6 +25,7 @@ function start(args: string[] = []): { child: ReturnType<typeof spawn>; output: 
     env: { PATH: process.env['PATH'] ?? '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  reaper.track(child);
   let text = '';
   child.stdout?.on('data', (c: Buffer) => (text += c.toString()));
   child.stderr?.on('data', (c: Buffer) => (text += c.toString()));
