@@ -24,26 +24,36 @@ export async function chooseExportPath(suggestedName: string): Promise<string | 
 }
 
 export async function showDeletionRequest(api: AgentApi, openPreview: (section: RendererSection) => void): Promise<void> {
-  const request = await api.requestDeletion({ send: false });
+  const [request, status] = await Promise.all([api.requestDeletion({ send: false }), api.status({})]);
+  // "Send request" only where it can work: ids to delete and an address to send them to.
+  const canSend = request.ids.length > 0 && status.deletion_endpoint_configured;
+  const why =
+    request.ids.length === 0
+      ? 'Nothing has been sent from this machine, so there is nothing to delete.'
+      : !status.deletion_endpoint_configured
+        ? 'No deletion address is configured: copy the text and send it to the operator.'
+        : '';
+  const buttons = ['Copy text', ...(canSend ? ['Send request'] : []), 'Open in preview', 'Close'];
   const { response } = await dialog.showMessageBox({
     type: 'info',
     title: 'Request data deletion',
     message: 'Ask for deletion of everything sent from this machine',
-    detail: request.text,
-    buttons: ['Copy text', 'Send request', 'Open in preview', 'Close'],
+    detail: why ? `${request.text}\n\n${why}` : request.text,
+    buttons,
     defaultId: 0,
-    cancelId: 3,
+    cancelId: buttons.length - 1,
     noLink: true,
   });
-  if (response === 0) {
+  const choice = buttons[response];
+  if (choice === 'Copy text') {
     clipboard.writeText(request.text);
     return;
   }
-  if (response === 2) {
+  if (choice === 'Open in preview') {
     openPreview('deletion');
     return;
   }
-  if (response !== 1) return;
+  if (choice !== 'Send request') return;
   const sent = await api.requestDeletion({ send: true });
   if (sent.delivery === 'not-configured' || sent.delivery === 'rejected') {
     clipboard.writeText(sent.text);

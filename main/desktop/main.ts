@@ -34,6 +34,8 @@ if (!app.requestSingleInstanceLock()) {
 } else {
   void start().catch((error: unknown) => {
     log.error(`desktop start failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    // Started from a launcher, a log line is invisible: say it (the lock case said it already).
+    if (!(error instanceof LockedError)) dialog.showErrorBox('Candor could not start', error instanceof Error ? error.message : String(error));
     app.exit(1);
   });
 }
@@ -104,6 +106,8 @@ async function start(): Promise<void> {
     closing = true;
     event.preventDefault();
     unsubscribeTray();
+    // Windows first: a call still in flight from the page must not meet a missing handler.
+    for (const window of BrowserWindow.getAllWindows()) window.destroy();
     disposeIpc();
     tray.destroy();
     // A stuck upload must not keep the app alive: the outbox is on disk, the next start retries.

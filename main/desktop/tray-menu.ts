@@ -29,9 +29,11 @@ export function statusLine(status: AgentStatus): string {
   return status.reasons[0] ?? 'Telemetry is off';
 }
 
+/** Paused only when the pause is all that stops sending; with any other reason, off. */
 export function trayIconState(status: AgentStatus): TrayIconState {
   if (status.sending) return 'sending';
-  return status.paused_until !== null ? 'paused' : 'off';
+  const onlyPaused = status.paused_until !== null && status.reasons.every((reason) => /^paused\b/i.test(reason));
+  return onlyPaused ? 'paused' : 'off';
 }
 
 export function trayTooltip(status: AgentStatus): string {

@@ -95,8 +95,13 @@ export function createWindowManager(options: WindowManagerOptions): WindowManage
     open(kind = 'preview', section) {
       const existing = current?.window;
       if (!existing || existing.isDestroyed()) return create(kind, section ?? (kind === 'consent' ? 'consent' : undefined));
-      const wanted = rendererUrl(section ?? (kind === 'consent' ? 'consent' : undefined));
-      if (existing.webContents.getURL() !== wanted) existing.loadURL(wanted).catch((error: unknown) => log.debug(`preview load: ${String(error)}`));
+      const asked = section ?? (kind === 'consent' ? 'consent' : undefined);
+      // Just bring the page forward when no section is asked for: a reload would lose the
+      // person's choices. A section is a fragment change, which the page follows itself.
+      if (asked !== undefined || !isRendererUrl(existing.webContents.getURL())) {
+        const wanted = rendererUrl(asked);
+        if (existing.webContents.getURL() !== wanted) existing.loadURL(wanted).catch((error: unknown) => log.debug(`preview load: ${String(error)}`));
+      }
       if (existing.isMinimized()) existing.restore();
       existing.show();
       existing.focus();

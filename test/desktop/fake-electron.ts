@@ -62,6 +62,9 @@ export class FakeWindow extends EventEmitter {
     this.destroyed = true;
     this.emit('closed');
   }
+  destroy(): void {
+    this.close();
+  }
 }
 
 export class FakeTray {
@@ -103,6 +106,7 @@ function createRecorder() {
     externals: [] as string[],
     saveDialogPath: null as string | null,
     messageBoxResponse: 2,
+    messageBoxes: [] as { buttons: string[] }[],
     quitCount: 0,
     exited: null as number | null,
     reset(): void {
@@ -114,6 +118,7 @@ function createRecorder() {
       this.handlers.clear();
       this.clipboard = [];
       this.externals = [];
+      this.messageBoxes = [];
       this.quitCount = 0;
       this.exited = null;
     },
@@ -183,7 +188,12 @@ export const fakeElectron = {
   shell: { openExternal: async (url: string) => void recorder.externals.push(url), openPath: async () => '' },
   dialog: {
     showSaveDialog: async () => (recorder.saveDialogPath ? { canceled: false, filePath: recorder.saveDialogPath } : { canceled: true, filePath: '' }),
-    showMessageBox: async () => ({ response: recorder.messageBoxResponse, checkboxChecked: false }),
+    showMessageBox: async (...args: unknown[]) => {
+      // Called as (options) or (window, options).
+      const options = (args.length > 1 ? args[1] : args[0]) as { buttons?: string[] };
+      recorder.messageBoxes.push({ buttons: options.buttons ?? [] });
+      return { response: recorder.messageBoxResponse, checkboxChecked: false };
+    },
     showErrorBox: (title: string, message: string) => recorder.steps.push(`error:${title}:${message}`),
   },
   clipboard: { writeText: (text: string) => recorder.clipboard.push(text) },

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -58,7 +58,11 @@ async function call(channel: string, raw: unknown, from = window()): Promise<Ipc
 beforeAll(() => {
   setLogSink(() => undefined);
   dataDir = mkdtempSync(join(tmpdir(), 'candor-desktop-'));
-  process.argv = [...savedArgv, `--data-dir=${dataDir}`];
+  // An endpoint (never contacted: nothing is sent in these tests before consent, and the
+  // pause is tested on its own), so that a pause is the only thing that stops sending.
+  const config = join(dataDir, 'operator.yaml');
+  writeFileSync(config, 'telemetry:\n  endpoint: http://127.0.0.1:9/ingest\n  first_delay_s: 3600\n');
+  process.argv = [...savedArgv, `--data-dir=${dataDir}`, `--config-path=${config}`];
   process.env = Object.fromEntries(Object.entries(savedEnv).filter(([key]) => key !== 'DO_NOT_TRACK' && !key.startsWith('CANDOR')));
 });
 
@@ -129,7 +133,9 @@ describe('desktop main process wiring (main.ts, real agent, fake Electron)', () 
     expect(report).toHaveProperty('schema_version');
     expect(report['details_level']).toBe(4);
     recorder.saveDialogPath = null;
+    rmSync(join(dataDir, 'exported.json'));
     await handle.trayAction('export-report');
+    expect(existsSync(join(dataDir, 'exported.json'))).toBe(false);
     expect(recorder.steps.filter((s) => s.startsWith('error:'))).toEqual([]);
   });
 
@@ -138,7 +144,10 @@ describe('desktop main process wiring (main.ts, real agent, fake Electron)', () 
     await handle.trayAction('request-deletion');
     expect(recorder.clipboard).toHaveLength(1);
     expect(recorder.clipboard[0]?.length).toBeGreaterThan(0);
-    recorder.messageBoxResponse = 2;
+    // Nothing was sent yet and no deletion address is set: no "Send request" button, so
+    // the buttons are Copy text, Open in preview, Close.
+    expect(recorder.messageBoxes.at(-1)?.buttons).toEqual(['Copy text', 'Open in preview', 'Close']);
+    recorder.messageBoxResponse = 1;
     await handle.trayAction('request-deletion');
     expect(window().loaded.at(-1)).toBe('candor://app/index.html#deletion');
   });

@@ -46,10 +46,13 @@ describe('window options audit', () => {
     const created = recorder.windows[0];
     expect(created?.options.webPreferences).toEqual({ ...secureWebPreferences, preload: '/app/dist/main/desktop/preload.cjs', devTools: false });
     expect(created?.loaded).toEqual(['candor://app/index.html#consent']);
-    // One window at a time: opening the preview re-points the same window.
+    // One window at a time: opening the preview brings the same window forward without a
+    // reload (the person's choices stay); asking for a section re-points it.
     windows.open('preview');
     expect(recorder.windows).toHaveLength(1);
-    expect(created?.loaded).toEqual(['candor://app/index.html#consent', 'candor://app/index.html']);
+    expect(created?.loaded).toEqual(['candor://app/index.html#consent']);
+    windows.open('preview', 'deletion');
+    expect(created?.loaded).toEqual(['candor://app/index.html#consent', 'candor://app/index.html#deletion']);
   });
 
   it('trusts only the live window showing our page', () => {
