@@ -1,52 +1,21 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { once } from 'node:events';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createAgent, type Agent, type AgentOptions } from '../../main/agent.js';
 import { Payload } from '../../main/report/payload-schema.js';
 import { APP_ROOT } from '../../main/version.js';
-import { startCollector, type Collector } from '../support/collector.js';
 import { buildOnce } from '../support/build.js';
-import { fastSendingConfig, sandbox, type Sandbox } from '../support/temp-dirs.js';
+import { fastSendingConfig } from '../support/temp-dirs.js';
+import { agentIn, captureLogs, outboxBodies, outboxFiles, reaper, setup, waitForLog, waitUntil } from './harness.js';
 
 // The agent end to end against a real collector on 127.0.0.1: a report arrives when
 // allowed, no connection at all reaches the collector while any switch is on, a pause
 // mid-run stops the next send, and reports written before a SIGKILL are delivered
-// after a restart.
+// after a restart. Where nothing may happen, a log line first proves the sender ran and
+// judged its gate (no sleeps standing in for "nothing happened").
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()?.();
-});
-
-async function setup(extraConfig = ''): Promise<{ box: Sandbox; collector: Collector }> {
-  const box = sandbox();
-  const collector = await startCollector();
-  box.writeConfig('config.yaml', fastSendingConfig(collector.url, extraConfig));
-  cleanups.push(() => box.cleanup(), () => collector.close());
-  return { box, collector };
-}
-
-async function agentIn(box: Sandbox, options: Partial<AgentOptions> = {}): Promise<Agent> {
-  const agent = await createAgent({ mode: 'headless', dataDir: box.dataDir, cwd: box.cwd, env: {}, ...options });
-  cleanups.push(() => agent.close());
-  return agent;
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function waitUntil(check: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(25);
-  }
-}
-
-function outboxFiles(dataDir: string): string[] {
-  const dir = join(dataDir, 'outbox');
-  return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json.gz')) : [];
-}
+const SENDING_OFF = /telemetry sending is off; reports wait in the outbox/;
 
 describe('delivery', () => {
   it('delivers a gzip JSON report that validates against the schema once consent is given', async () => {
@@ -75,11 +44,16 @@ describe('delivery', () => {
     await agent.sendNow();
     await collector.waitFor(1);
     const before = collector.connections();
+    const logs = captureLogs();
     await agent.api.pause({ duration: '1h' });
+    // The sender has judged the gate closed...
+    await waitForLog(logs, SENDING_OFF);
+    expect((await agent.api.status({})).delivery).toBe('off');
+    // ...and sendNow() awaits all it starts (build, queue, flush): had it sent, the connection would be counted now.
     await agent.sendNow();
-    await sleep(500);
     expect(collector.connections()).toBe(before);
     expect(collector.received).toHaveLength(1);
+    expect(outboxFiles(box.dataDir)).toEqual([]);
     await agent.api.resume({});
     await agent.sendNow();
     await collector.waitFor(2);
@@ -120,12 +94,14 @@ describe('no connection reaches the collector while any switch is on', () => {
     }
     collector.script([]);
     const connectionsBefore = collector.connections();
+    const logs = captureLogs();
     const second = await agentIn(box, { env: env ?? {}, ...options });
     const status = await second.api.status({});
     expect(status.sending).toBe(false);
     expect(status.reasons.join('\n')).toMatch(reason);
+    // The started sender drains at once; its 'off' line says it looked at the queue and judged the gate.
+    await waitForLog(logs, SENDING_OFF);
     await second.sendNow();
-    await sleep(1500);
     expect(collector.connections()).toBe(connectionsBefore);
     if (discardsQueued) expect(outboxFiles(box.dataDir)).toEqual([]);
     else expect(outboxFiles(box.dataDir).length).toBeGreaterThan(0);
@@ -135,23 +111,33 @@ describe('no connection reaches the collector while any switch is on', () => {
 describe('crash safety', () => {
   beforeAll(() => buildOnce(), 120_000);
 
-  it('reports written before a SIGKILL of the agent are delivered after restart', async () => {
+  it('reports written before a SIGKILL of the agent are delivered after restart, as they were queued', async () => {
     const { box, collector } = await setup();
-    box.writeConfig('config.yaml', fastSendingConfig(collector.url, '', 0).replace('telemetry:\n', 'telemetry:\n  consent: granted\n'));
+    const withConsent = (firstDelayS: number): string => fastSendingConfig(collector.url, '', firstDelayS).replace('telemetry:\n', 'telemetry:\n  consent: granted\n');
+    box.writeConfig('config.yaml', withConsent(0));
     collector.script(Array(50).fill(503));
     const child = spawn(process.execPath, [join(APP_ROOT, 'dist/main/cli.js'), 'start', '--headless', '--port', '0', '--data-dir', box.dataDir], { cwd: box.cwd, env: { PATH: process.env['PATH'] ?? '' }, stdio: 'ignore' });
+    reaper.track(child);
     await waitUntil(() => outboxFiles(box.dataDir).length > 0, 'the child to queue a report', 30_000);
+    const exited = once(child, 'exit');
     child.kill('SIGKILL');
-    await new Promise((r) => child.once('exit', r));
-    const queued = outboxFiles(box.dataDir).length;
-    expect(queued).toBeGreaterThan(0);
+    await exited;
+    const queued = outboxBodies(box.dataDir);
+    expect(queued.length).toBeGreaterThan(0);
+    const childIds = new Set(queued.map((body) => (JSON.parse(body) as { id: string }).id));
 
+    // The restarted agent builds no report of its own for an hour: whatever arrives is the queue.
+    box.writeConfig('config.yaml', withConsent(3600));
     collector.script([]);
     const delivered = collector.received.length;
     const agent = await agentIn(box);
-    await agent.sendNow();
-    await waitUntil(() => collector.received.filter((r) => r.headers['content-encoding'] === 'gzip').length >= delivered + queued, 'queued reports to arrive');
-    const ids = new Set(collector.received.slice(delivered).map((r) => (JSON.parse(r.body) as { id: string }).id));
-    expect(ids.size).toBeGreaterThanOrEqual(1);
+    expect(childIds.has(agent.telemetryId)).toBe(false);
+    // No sendNow(): the sender delivers what is queued when it starts.
+    await waitUntil(() => outboxFiles(box.dataDir).length === 0, 'the outbox to drain');
+    const after = collector.received.slice(delivered);
+    expect(after.map((r) => r.body).sort()).toEqual([...queued].sort());
+    const ids = after.map((r) => (JSON.parse(r.body) as { id: string }).id);
+    expect(new Set(ids)).toEqual(childIds);
+    expect(ids).not.toContain(agent.telemetryId);
   }, 60_000);
 });

@@ -12,13 +12,15 @@ export interface ReceivedRequest {
   body: string;
 }
 
+export type ScriptedAnswer = number | { status: number; headers: Record<string, string> };
+
 export interface Collector {
   url: string;
   port: number;
   received: ReceivedRequest[];
   connections(): number;
-  /** Status codes to answer with, in order; when exhausted, 200. */
-  script(statuses: number[]): void;
+  /** Answers in order (a status, or a status with extra headers such as Retry-After); when exhausted, 200. */
+  script(answers: ScriptedAnswer[]): void;
   waitFor(count: number, timeoutMs?: number): Promise<ReceivedRequest[]>;
   close(): Promise<void>;
   server: Server;
@@ -27,7 +29,7 @@ export interface Collector {
 export async function startCollector(path = '/ingest'): Promise<Collector> {
   const received: ReceivedRequest[] = [];
   let connections = 0;
-  let statuses: number[] = [];
+  let answers: ScriptedAnswer[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -35,8 +37,9 @@ export async function startCollector(path = '/ingest'): Promise<Collector> {
       const raw = Buffer.concat(chunks);
       const body = req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw).toString('utf8') : raw.toString('utf8');
       received.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
-      const status = statuses.shift() ?? 200;
-      res.writeHead(status, { 'Content-Type': 'application/json', Connection: 'close' });
+      const answer = answers.shift() ?? 200;
+      const { status, headers } = typeof answer === 'number' ? { status: answer, headers: {} } : answer;
+      res.writeHead(status, { 'Content-Type': 'application/json', Connection: 'close', ...headers });
       res.end('{}');
     });
   });
@@ -52,7 +55,7 @@ export async function startCollector(path = '/ingest'): Promise<Collector> {
     server,
     connections: () => connections,
     script(next) {
-      statuses = [...next];
+      answers = [...next];
     },
     async waitFor(count, timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs;
