@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Payload } from '../../main/report/payload-schema.js';
+import { Ledger } from '../../main/send/ledger.js';
 import { APP_ROOT } from '../../main/version.js';
 import { buildOnce } from '../support/build.js';
 import { sandbox, type Sandbox } from '../support/temp-dirs.js';
@@ -21,11 +22,14 @@ function candor(args: string[], env: NodeJS.ProcessEnv = {}): { code: number; st
   return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
 
-beforeAll(() => {
-  buildOnce();
+beforeAll(() => buildOnce(), 120_000);
+// A fresh sandbox (data dir and config/) for every test: no test sees what another one
+// left, so they pass in any order. Where state is meant to build up (consent, then
+// disable, then pause...), that happens inside one test.
+beforeEach(() => {
   box = sandbox();
-}, 120_000);
-afterAll(() => box.cleanup());
+});
+afterEach(() => box.cleanup());
 
 describe('candor report', () => {
   it('prints a schema-valid anonymized report at level 4', () => {
@@ -67,17 +71,12 @@ describe('bad arguments: exit code 2 and one line naming the argument', () => {
   });
 
   it('an invalid config file stops the command with the file, line and key named', () => {
-    const file = box.writeConfig('local.yaml', 'telemetry:\n  interval_s: soon\n');
-    try {
-      const { code, stderr } = candor(['status']);
-      expect(code).toBe(2);
-      expect(stderr).toMatch(/config\/local\.yaml/);
-      expect(stderr).toMatch(/interval_s/);
-      expect(stderr).toMatch(/2/);
-    } finally {
-      box.writeConfig('local.yaml', '{}\n');
-      void file;
-    }
+    box.writeConfig('local.yaml', 'telemetry:\n  interval_s: soon\n');
+    const { code, stderr } = candor(['status']);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/config\/local\.yaml/);
+    expect(stderr).toMatch(/interval_s/);
+    expect(stderr).toMatch(/2/);
   });
 });
 
@@ -96,11 +95,7 @@ describe('candor status --json names each switch with its exact reason', () => {
 
   it('from a config file', () => {
     box.writeConfig('production.yaml', 'telemetry_disabled: true\n');
-    try {
-      expect(statusJson().reasons).toContain('telemetry_disabled: true in config/production.yaml');
-    } finally {
-      box.writeConfig('production.yaml', 'telemetry_disabled: false\n');
-    }
+    expect(statusJson().reasons).toContain('telemetry_disabled: true in config/production.yaml');
   });
 
   it('from the settings: consent, disable and pause, changed by other commands', () => {
@@ -137,9 +132,31 @@ describe('other commands', () => {
     expect(candor(['ids']).stdout).toMatch(/nothing sent yet/);
   });
 
-  it('request-deletion prints a ready text', () => {
+  it('request-deletion on a machine that never sent says there is nothing to delete, and whom to ask', () => {
     const { code, stdout } = candor(['request-deletion']);
     expect(code).toBe(0);
-    expect(stdout.length).toBeGreaterThan(10);
+    expect(stdout).toBe(
+      'This machine has not delivered any Candor telemetry, so there is nothing to delete.\n' +
+        'Contact: no privacy contact is configured; send this to whoever runs the telemetry collector.\n\n',
+    );
+  });
+
+  it('request-deletion lists every id the history holds, one per line', async () => {
+    const ids = ['6f1c2a8e-3b4d-4e5f-8a9b-0c1d2e3f4a5b', '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d'];
+    // What the sender leaves after two deliveries from two runs: the ledger's record of each.
+    const ledger = new Ledger({ dir: join(box.dataDir, 'history') });
+    for (const id of ids) await ledger.append({ time: new Date().toISOString(), instance_id: id, details_level: 1, bytes: 10, sha256: 'a'.repeat(64) }, `{"id":"${id}"}`);
+    const { code, stdout } = candor(['request-deletion']);
+    expect(code).toBe(0);
+    expect(stdout).toBe(
+      ['Please delete all telemetry data for these Candor instance ids:', ...ids.map((id) => `  ${id}`), 'Contact: no privacy contact is configured; send this to whoever runs the telemetry collector.', '', ''].join('\n'),
+    );
+  });
+
+  it('request-deletion names the configured privacy contact', () => {
+    box.writeConfig('config.yaml', 'telemetry:\n  privacy_contact: privacy@example.org\n');
+    const { code, stdout } = candor(['request-deletion']);
+    expect(code).toBe(0);
+    expect(stdout).toBe('This machine has not delivered any Candor telemetry, so there is nothing to delete.\nContact: privacy@example.org\n\n');
   });
 });
