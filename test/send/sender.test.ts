@@ -315,7 +315,7 @@ describe('Sender', () => {
     expect(h.states).toEqual(['off', 'ok']);
   });
 
-  it('stop() aborts a hanging request and cancels the retry timer', async () => {
+  it('stop() aborts a hanging request and schedules no retry for it', async () => {
     const collector = await collectorWith(() => 'hang');
     const h = harness(() => collector.url, { timeoutMs: 60_000 });
     await h.outbox.add(reportJson(1));
@@ -325,6 +325,45 @@ describe('Sender', () => {
     await collector.allClosed();
     expect(await h.sender.pending()).toBe(1);
     expect(collector.requests).toHaveLength(1);
+    expect(h.retryDelays).toEqual([]);
+  });
+
+  it('stop() during a backoff cancels the retry timer: the retry that was due never comes', async () => {
+    const collector = await collectorWith(() => ({ status: 500 }));
+    // random 0.5: the first retry is due 75 ms after the failed attempt.
+    const h = harness(() => collector.url, { baseBackoffMs: 100, maxBackoffMs: 100 });
+    await h.outbox.add(reportJson(1));
+    h.sender.start();
+    await h.retryCount(1);
+    expect(h.retryDelays).toEqual([75]);
+    await h.sender.stop();
+
+    // A twin sender started after stop(), retrying after 150 ms: when its retry reaches the
+    // collector, the stopped sender's 75 ms timer would long have fired, had it still run.
+    const twinOutbox = new Outbox({ dir: join(dir, 'twin-outbox') });
+    const twin = new Sender({
+      outbox: twinOutbox,
+      ledger: new Ledger({ dir: join(dir, 'twin-history') }),
+      endpoint: () => collector.url,
+      gate: () => ({ sending: true }),
+      userAgent: 'Candor/1.2.3',
+      baseBackoffMs: 200,
+      maxBackoffMs: 200,
+      random: () => 0.5,
+    });
+    cleanups.push(() => twin.stop());
+    await twinOutbox.add(reportJson(2));
+    twin.start();
+    const twinRequests = (): number => collector.requests.filter((r) => r.text === reportJson(2)).length;
+    const deadline = Date.now() + 10_000;
+    while (twinRequests() < 2) {
+      if (Date.now() > deadline) throw new Error('the twin sender never retried');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+
+    expect(collector.requests.filter((r) => r.text === reportJson(1))).toHaveLength(1);
+    expect(h.retryDelays).toEqual([75]);
+    expect(await h.sender.pending()).toBe(1);
   });
 
   it('reports the duration of every attempt', async () => {
