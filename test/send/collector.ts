@@ -3,6 +3,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { setLogLevel, setLogSink } from '../../main/util/log.js';
+import { listenRetrying } from '../support/listen.js';
 
 // A real HTTP collector on 127.0.0.1 for the send tests: scripted answers, every
 // request recorded (body gunzipped), every connection counted.
@@ -64,12 +65,12 @@ export class Collector {
   /** Listens on 127.0.0.1 (port 0 = any free port). */
   static async start(respond: Responder = () => ({ status: 204 }), port = 0): Promise<Collector> {
     const collector = new Collector(createServer(), respond);
-    collector.server.listen(port, '127.0.0.1');
-    await once(collector.server, 'listening');
+    // A port from freePort() may have been taken meanwhile: wait for it rather than fail.
+    await listenRetrying(collector.server, port);
     return collector;
   }
 
-  /** A port nothing listens on (yet): for connection-refused tests. */
+  /** A port nothing listens on (yet): for connection-refused tests. start() on it retries while it is briefly taken. */
   static async freePort(): Promise<number> {
     const server = createServer();
     server.listen(0, '127.0.0.1');

@@ -3,6 +3,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { gunzipSync } from 'node:zlib';
+import { listenRetrying } from '../../support/listen.js';
 
 // A loopback collector that misbehaves on purpose. Each request gets the fault the
 // plan names for its index; the server records what it read and which answers were
@@ -109,8 +110,8 @@ export async function startFaultServer(options: FaultServerOptions = {}): Promis
   server.on('tlsClientError', () => {
     tlsFailures += 1;
   });
-  server.listen(options.port ?? 0, '127.0.0.1');
-  await once(server, 'listening');
+  // A port from unusedPort() may have been taken meanwhile: wait for it rather than fail.
+  await listenRetrying(server, options.port ?? 0);
   const { port } = server.address() as AddressInfo;
   const scheme = options.tls ? 'https' : 'http';
 
@@ -139,7 +140,7 @@ export async function startFaultServer(options: FaultServerOptions = {}): Promis
   };
 }
 
-/** A port on 127.0.0.1 that nothing listens on right now (the "collector is down" case). */
+/** A port on 127.0.0.1 that nothing listens on right now (the "collector is down" case); startFaultServer({ port }) retries while it is briefly taken. */
 export async function unusedPort(): Promise<number> {
   const server = createHttpServer();
   server.listen(0, '127.0.0.1');
