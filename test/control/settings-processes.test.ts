@@ -6,6 +6,8 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseSettings, type Settings } from '../../main/control/settings-schema.js';
 import { openSettingsStore, type SettingsStore } from '../../main/control/settings-store.js';
+import { runSeed, seeded } from '../hardening/support/random.js';
+import { killAndWait } from '../support/child.js';
 import { tempDir } from './helpers.js';
 
 // Real processes against the BUILT module, as the CLI and a second window would use it.
@@ -54,8 +56,9 @@ const stores: SettingsStore[] = [];
 beforeEach(() => {
   ({ dir, cleanup } = tempDir());
 });
-afterEach(() => {
-  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+afterEach(async () => {
+  // Killed and reaped before the directory goes: a failed test leaves no writer behind.
+  await Promise.all(children.splice(0).map((child) => killAndWait(child)));
   for (const store of stores.splice(0)) store.close();
   cleanup();
 });
@@ -76,7 +79,11 @@ const exited = (child: ChildProcess): Promise<{ code: number | null; signal: Nod
 describe('settings written by real processes', () => {
   it('SIGKILL in the middle of writing leaves the old or the new file, never a torn one', async () => {
     const seen = new Set<string>();
+    // Seeded kill times: a failure names its seed; HARDENING_SEED=<seed> replays the sequence.
+    const seed = runSeed();
+    const random = seeded(seed);
     for (let round = 0; round < 10; round++) {
+      const what = `round ${round} (seed ${seed})`;
       // Half the rounds under SNAP=1, where conf itself would write in place (and tear).
       const child = run('hammer.mjs', round % 2 === 0 ? process.env : { ...process.env, SNAP: '1' });
       const done = exited(child);
@@ -84,21 +91,26 @@ describe('settings written by real processes', () => {
         child.stdout?.once('data', () => ready());
         child.once('exit', (code) => fail(new Error(`writer exited early with ${code}`)));
       });
-      await new Promise((wait) => setTimeout(wait, 5 + Math.floor(Math.random() * 60)));
+      await new Promise((wait) => setTimeout(wait, 5 + Math.floor(random() * 60)));
       child.kill('SIGKILL');
-      expect((await done).signal).toBe('SIGKILL');
+      expect((await done).signal, what).toBe('SIGKILL');
 
       const text = readFileSync(join(dir, 'settings.json'), 'utf8');
-      const settings: Settings = parseSettings(JSON.parse(text));
+      let settings: Settings;
+      try {
+        settings = parseSettings(JSON.parse(text));
+      } catch (error) {
+        throw new Error(`${what}: torn settings.json (${(error as Error).message}): ${text.slice(0, 200)}`);
+      }
       seen.add(text);
-      expect(readdirSync(dir).filter((n) => n.includes('corrupt'))).toEqual([]);
+      expect(readdirSync(dir).filter((n) => n.includes('corrupt')), what).toEqual([]);
       // A fresh store opens it as-is (nothing moved aside) and can write again.
       const store = openSettingsStore({ dataDir: dir, watch: false });
       stores.push(store);
-      expect(store.get()).toEqual(settings);
+      expect(store.get(), what).toEqual(settings);
     }
     // The writer really was writing different contents across rounds.
-    expect(seen.size).toBeGreaterThan(1);
+    expect(seen.size, `seed ${seed}`).toBeGreaterThan(1);
   });
 
   it('a running store sees a change made by another process, via onChange', async () => {
