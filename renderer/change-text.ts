@@ -10,11 +10,19 @@ const done: Record<ChangeAction, string> = {
   dropped: 'Removed: this field is not sent.',
 };
 
+/** What the anonymizer does for this action, as the legend explains it. */
+export function actionMeaning(action: ChangeAction): string {
+  return done[action];
+}
+
 export function describeAction(action: ChangeAction, raw: boolean): string {
   return raw ? `Raw value. Before sending: ${done[action].toLowerCase()}` : done[action];
 }
 
 export const wasNote = 'shown only here, never sent';
+
+/** The accessible name of a "was" toggle: which field, and that its value stays here. */
+export const wasName = (key: string): string => `Value of ${key} before anonymizing (shown only here)`;
 
 export function formatValue(value: unknown): string {
   if (typeof value === 'string') return `"${value}"`;

@@ -25,22 +25,37 @@ interface Point {
   value: number | null;
 }
 
-/** Runs of consecutive known values: a missing sample breaks the line. */
-function runs(points: Point[], window: number): string[] {
-  const out: string[] = [];
-  let current: string[] = [];
+/** Runs of consecutive known values as [x, y] pairs: a missing sample breaks the line. */
+function runs(points: Point[], window: number): [number, number][][] {
+  const out: [number, number][][] = [];
+  let current: [number, number][] = [];
   for (const point of [...points].sort((a, b) => b.age - a.age)) {
     if (point.value === null) {
-      if (current.length > 0) out.push(current.join(' '));
+      if (current.length > 0) out.push(current);
       current = [];
       continue;
     }
     const x = window === 0 ? WIDTH : WIDTH - (point.age / window) * WIDTH;
-    const y = yOf(point.value);
-    current.push(`${x.toFixed(1)},${y.toFixed(1)}`);
+    current.push([x, yOf(point.value)]);
   }
-  if (current.length > 0) out.push(current.join(' '));
+  if (current.length > 0) out.push(current);
   return out;
+}
+
+/**
+ * A polyline of one point draws nothing, so a lone sample is a dot. The SVG is
+ * stretched (preserveAspectRatio none), which would make a plain circle an ellipse:
+ * a tiny circle with a thick non-scaling stroke stays round on screen.
+ */
+function drawRun(run: [number, number][]): SVGElement {
+  const [only] = run;
+  if (run.length === 1 && only !== undefined) {
+    // Kept off the very edge, where half the dot would be cut off.
+    const cx = Math.min(WIDTH - PAD, Math.max(PAD, only[0]));
+    return svg('circle', { cx: cx.toFixed(1), cy: only[1].toFixed(1), r: 0.1, class: 'line dot', fill: 'none', 'vector-effect': 'non-scaling-stroke' });
+  }
+  const points = run.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(' ');
+  return svg('polyline', { points, class: 'line', fill: 'none', 'vector-effect': 'non-scaling-stroke' });
 }
 
 function percent(n: number): string {
@@ -64,9 +79,7 @@ export function loadChart(title: string, kind: 'cpu' | 'mem', points: Point[]): 
     const y = yOf(level);
     chart.append(svg('line', { x1: 0, x2: WIDTH, y1: y, y2: y, class: 'grid' }));
   }
-  for (const run of runs(points, window)) {
-    chart.append(svg('polyline', { points: run, class: 'line', fill: 'none', 'vector-effect': 'non-scaling-stroke' }));
-  }
+  for (const run of runs(points, window)) chart.append(drawRun(run));
   return h('figure', { class: 'load-chart' }, chart, h('figcaption', {}, summary));
 }
 

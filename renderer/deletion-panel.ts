@@ -9,7 +9,7 @@ const deliveryText: Record<DeletionRequest['delivery'], string> = {
   'not-configured': 'No deletion endpoint is configured: send this text to the contact yourself.',
   queued: 'Queued: it will be retried until the deletion endpoint has it.',
   sent: 'Sent to the deletion endpoint.',
-  rejected: 'The deletion endpoint refused the request: send this text to the contact yourself.',
+  rejected: 'Refused — send the text yourself (the deletion endpoint did not accept the request).',
 };
 
 export interface DeletionPanel {
@@ -19,9 +19,11 @@ export interface DeletionPanel {
 }
 
 export function createDeletionPanel(target: HTMLElement, api: AgentApi, report: (error: unknown) => void): DeletionPanel {
-  const status = h('p', { class: 'delivery', attrs: { role: 'status' } });
+  const status = h('p', { class: 'delivery', attrs: { role: 'status', tabindex: -1 } });
   let endpointConfigured: boolean | null = null;
   let last: { ids: { current: string; ids: string[] }; request: DeletionRequest } | null = null;
+  /** The outcome of this page's send and the ids it covered: a refresh must not offer to send them again. */
+  let outcome: { delivery: DeletionRequest['delivery']; ids: string } | null = null;
 
   function render(ids: { current: string; ids: string[] }, request: DeletionRequest): void {
     const text = h('textarea', { attrs: { readonly: true, rows: 8, id: 'deletion-text', spellcheck: 'false' } });
@@ -33,15 +35,19 @@ export function createDeletionPanel(target: HTMLElement, api: AgentApi, report: 
         () => (status.textContent = 'Select the text and copy it yourself.'),
       );
     });
-    // Without ids there is nothing to delete; without an endpoint the person sends the text.
-    const canSend = request.ids.length > 0 && endpointConfigured !== false && request.delivery !== 'not-configured';
-    const send = canSend ? button('Send deletion request', () => void sendRequest(), { class: 'primary', attrs: { 'data-action': 'send-deletion' } }) : null;
+    // Without ids there is nothing to delete; without an endpoint the person sends the text;
+    // once these ids were sent, queued or refused, sending them again would only repeat that.
+    const settled = outcome !== null && outcome.ids === request.ids.join(' ') ? outcome.delivery : null;
+    const canSend = request.ids.length > 0 && endpointConfigured !== false && request.delivery !== 'not-configured' && settled === null;
+    const send: HTMLButtonElement | null = canSend
+      ? button('Send deletion request', () => void sendRequest(send), { class: 'primary', attrs: { 'data-action': 'send-deletion' } })
+      : null;
     status.textContent =
       request.ids.length === 0
         ? 'Nothing has been sent from this machine yet, so there is nothing to delete.'
         : endpointConfigured === false
           ? deliveryText['not-configured']
-          : deliveryText[request.delivery];
+          : deliveryText[settled ?? request.delivery];
     const all = [...new Set([ids.current, ...ids.ids, ...request.ids])];
     target.replaceChildren(
       h('h3', {}, 'Ids this machine has sent under'),
@@ -54,12 +60,21 @@ export function createDeletionPanel(target: HTMLElement, api: AgentApi, report: 
     );
   }
 
-  async function sendRequest(): Promise<void> {
+  async function sendRequest(send: HTMLButtonElement | null): Promise<void> {
+    // Disabled at once, so a double click cannot queue a second request.
+    if (send === null || send.disabled) return;
+    send.disabled = true;
     try {
       const request = await api.requestDeletion({ send: true });
       status.textContent = deliveryText[request.delivery] || 'Requested.';
-      if (request.delivery === 'not-configured' || request.delivery === 'rejected') target.querySelector('[data-action="send-deletion"]')?.remove();
+      if (request.delivery === 'not-requested') send.disabled = false;
+      else {
+        outcome = { delivery: request.delivery, ids: request.ids.join(' ') };
+        status.focus();
+        send.remove();
+      }
     } catch (error) {
+      send.disabled = false;
       report(error);
     }
   }

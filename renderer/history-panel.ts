@@ -3,7 +3,8 @@ import { button, formatBytes, formatTime, h } from './dom.js';
 import { createPayloadTree } from './tree.js';
 
 // Reports already delivered: when, under which id, how big; a kept body opens in
-// the same tree as the preview.
+// the same tree as the preview. The viewer is not a live region: opening it moves
+// focus to its heading, which is announced, instead of reading the whole tree out.
 
 export interface HistoryPanel {
   refresh(): Promise<void>;
@@ -12,22 +13,31 @@ export interface HistoryPanel {
 export function createHistoryPanel(target: HTMLElement, api: AgentApi, report: (error: unknown) => void): HistoryPanel {
   const table = h('div', { class: 'history-table' });
   const actions = h('div', { class: 'button-row' });
-  const viewer = h('div', { class: 'history-body', attrs: { 'aria-live': 'polite' } });
+  const viewer = h('div', { class: 'history-body' });
   target.replaceChildren(table, actions, viewer);
   let entries: HistoryEntry[] = [];
 
-  async function open(entry: HistoryEntry, opener: HTMLButtonElement): Promise<void> {
+  /** The row's Open button as it is now (a refresh rebuilds the table), else the panel heading. */
+  function focusOpener(sha256: string): void {
+    const opener = table.querySelector<HTMLButtonElement>(`button[data-sha256="${sha256}"]`);
+    (opener ?? document.getElementById('history-title'))?.focus();
+  }
+
+  async function open(entry: HistoryEntry): Promise<void> {
     try {
       const { body } = await api.historyBody({ sha256: entry.sha256 });
       if (body === null) {
-        viewer.replaceChildren(h('p', { class: 'muted' }, 'This body is no longer kept.'));
+        const gone = h('p', { class: 'muted', attrs: { tabindex: -1 } }, 'This body is no longer kept.');
+        viewer.replaceChildren(gone);
+        gone.focus();
         return;
       }
       const tree = createPayloadTree(`Report sent ${formatTime(entry.time)}`);
-      tree.set({ payload: body, changes: [], raw: false });
+      // A delivered body is what left the machine; there is no change to list.
+      tree.set({ payload: body, changes: [], raw: false, asSent: true });
       const close = button('Close', () => {
         viewer.replaceChildren();
-        opener.focus();
+        focusOpener(entry.sha256);
       });
       const heading = h('h3', { attrs: { tabindex: '-1' } }, `Sent ${formatTime(entry.time)} — exactly these bytes left the machine`);
       viewer.replaceChildren(heading, tree.element, close);
@@ -44,7 +54,7 @@ export function createHistoryPanel(target: HTMLElement, api: AgentApi, report: (
       return;
     }
     const rows = entries.map((entry) => {
-      const opener: HTMLButtonElement = button('Open', () => void open(entry, opener), { attrs: { 'aria-label': `Open the report sent ${formatTime(entry.time)}` } });
+      const opener = button('Open', () => void open(entry), { attrs: { 'aria-label': `Open the report sent ${formatTime(entry.time)}`, 'data-sha256': entry.sha256 } });
       return h(
         'tr',
         {},

@@ -1,6 +1,6 @@
 import type { AgentApi, AgentStatus, CallInput, CallName, CallOutputs } from '../main/api.js';
 import { queryString, routes } from './routes.js';
-import { openStatusStream } from './status-stream.js';
+import { openStatusStream, refusedText } from './status-stream.js';
 
 // window.candor over the headless agent's loopback HTTP API (main/transport/http.ts).
 // Responses use Qdrant's envelope: {result, status: "ok", time} or {status: {error}, time}.
@@ -9,8 +9,8 @@ export interface HttpClientOptions {
   origin: string;
   token: string;
   fetch?: typeof fetch;
-  /** Called when the status stream stops for good. */
-  onStreamError?: (message: string) => void;
+  /** Called when the agent refuses the token (stream or call): it stops for good. */
+  onRefused?: (message: string) => void;
 }
 
 interface Envelope {
@@ -22,6 +22,11 @@ function errorOf(body: Envelope | null, response: Response): string {
   const status = body?.status;
   if (typeof status === 'object' && status !== null && 'error' in status && typeof status.error === 'string') return status.error;
   return `HTTP ${response.status} ${response.statusText}`.trim();
+}
+
+/** The agent did not answer at all (stopped, restarting, or the network is down). */
+export class AgentUnreachable extends Error {
+  override name = 'AgentUnreachable';
 }
 
 export function createHttpClient(options: HttpClientOptions): AgentApi {
@@ -39,7 +44,14 @@ export function createHttpClient(options: HttpClientOptions): AgentApi {
       init.headers = { Authorization: authorization, 'Content-Type': 'application/json' };
       init.body = JSON.stringify(args);
     }
-    const response = await doFetch(url, init);
+    let response: Response;
+    try {
+      response = await doFetch(url, init);
+    } catch {
+      // fetch's own TypeError ("Failed to fetch") names neither the call nor the agent.
+      throw new AgentUnreachable(`${name}: cannot reach the Candor agent at ${options.origin}`);
+    }
+    if (response.status === 401 || response.status === 403) refused(refusedText(response.status));
     const body = (await response.json().catch(() => null)) as Envelope | null;
     if (!response.ok || body === null || body.status !== 'ok') throw new Error(`${name}: ${errorOf(body, response)}`);
     // The agent validated the output against the same contract; the envelope carries it as is.
@@ -48,14 +60,24 @@ export function createHttpClient(options: HttpClientOptions): AgentApi {
 
   const listeners = new Set<(status: AgentStatus) => void>();
   let stopStream: (() => void) | null = null;
+  let gaveUp = false;
+
+  /** A refused token is final, whichever request saw it first: the stream stops retrying too. */
+  function refused(message: string): void {
+    if (gaveUp) return;
+    gaveUp = true;
+    stopStream?.();
+    options.onRefused?.(message);
+  }
 
   function onStatus(listener: (status: AgentStatus) => void): () => void {
     listeners.add(listener);
+    if (gaveUp) return () => listeners.delete(listener);
     stopStream ??= openStatusStream({
       url: `${options.origin}/events`,
       authorization,
       fetch: doFetch,
-      onFatal: options.onStreamError,
+      onFatal: refused,
       onStatus: (status) => {
         for (const each of [...listeners]) each(status);
       },

@@ -3,6 +3,7 @@ import { renderCharts } from './charts.js';
 import { createDeletionPanel } from './deletion-panel.js';
 import { byId, h } from './dom.js';
 import { downloadText } from './download.js';
+import { createErrorLine } from './error-line.js';
 import { createHistoryPanel } from './history-panel.js';
 import { createHttpClient, takeTokenFromLocation } from './http-client.js';
 import { createStatePanel } from './state-panel.js';
@@ -19,34 +20,21 @@ declare global {
 
 const SAMPLE_REFRESH_MS = { min: 1_000, max: 30_000 };
 
-const errorBox = byId('error');
 const notice = byId('notice');
-
-/** Set once the agent refuses this page for good; its message then stays on screen. */
-let refused = false;
-
-function report(error: unknown): void {
-  if (refused) return;
-  errorBox.textContent = error instanceof Error ? error.message : String(error);
-}
-
-function refuse(message: string): void {
-  report(message);
-  refused = true;
-}
+const errors = createErrorLine(byId('error'), document.querySelector('main') ?? document.body);
+const report = (error: unknown): void => errors.report(error);
 
 function connect(): AgentApi | null {
   if (window.candor !== undefined) return window.candor;
   const token = takeTokenFromLocation();
   if (token === null) return null;
-  const client = createHttpClient({ origin: location.origin, token, onStreamError: refuse });
+  const client = createHttpClient({ origin: location.origin, token, onRefused: (message) => errors.refuse(message) });
   window.candor = client;
   return client;
 }
 
-
 function say(text: string): void {
-  errorBox.textContent = '';
+  errors.clear();
   notice.textContent = text;
 }
 
@@ -134,8 +122,15 @@ function start(api: AgentApi): void {
     }
     lastDelivery = delivery;
   };
-  api.onStatus(onStatus);
-  api.status({}).then(onStatus, report);
+  // The stream is the source of truth; the first fetch only fills in until it speaks.
+  let pushed = false;
+  api.onStatus((status) => {
+    pushed = true;
+    onStatus(status);
+  });
+  api.status({}).then((status) => {
+    if (!pushed) onStatus(status);
+  }, report);
 
   // Charts follow the agent's sampling interval, within bounds.
   const charts = byId('charts');
@@ -150,18 +145,21 @@ function start(api: AgentApi): void {
     } catch (error) {
       report(error);
     }
-    if (!refused) setTimeout(() => void refreshSamples(), delay);
+    if (!errors.refused) setTimeout(() => void refreshSamples(), delay);
   };
   void refreshSamples();
 
   void loadPreview();
   focusRequestedSection();
+  // The tray can ask again while the page is open.
+  window.addEventListener('hashchange', focusRequestedSection);
 }
 
 /** The desktop shell opens the page at #consent (first run) or #deletion (tray menu). */
 function focusRequestedSection(): void {
   const target = location.hash === '#consent' ? 'state' : location.hash === '#deletion' ? 'deletion' : null;
   if (target === null) return;
+  for (const other of document.querySelectorAll('.requested')) other.classList.remove('requested');
   const section = byId(target);
   section.scrollIntoView({ block: 'start' });
   section.setAttribute('tabindex', '-1');
@@ -174,5 +172,5 @@ if (api === null) {
   byId('payload').setAttribute('aria-busy', 'false');
   report('No access token. Open the address the Candor agent printed (it ends in #token=…); the token is removed from the address bar after use, so a reload needs that address again.');
 } else {
-  start(api);
+  start(errors.watch(api));
 }

@@ -14,6 +14,11 @@ export interface StatusStreamOptions {
   maxDelayMs?: number;
 }
 
+/** Said when the agent refuses the token; retrying will not help. */
+export function refusedText(status: number): string {
+  return `The agent refused this page's token (HTTP ${status}): it has probably restarted. Open the address it printed again.`;
+}
+
 /** Parses complete `data:` events out of `buffer`; returns what is left over. */
 export function takeEvents(buffer: string, onData: (data: string) => void): string {
   const normalized = buffer.replace(/\r\n?/g, '\n');
@@ -48,7 +53,7 @@ export function openStatusStream(options: StatusStreamOptions): () => void {
     // A refused token will not get better by retrying.
     if (response.status === 401 || response.status === 403) {
       closed = true;
-      options.onFatal?.(`The agent refused this page's token (HTTP ${response.status}): it has probably restarted. Open the address it printed again.`);
+      options.onFatal?.(refusedText(response.status));
       return;
     }
     if (!response.ok || response.body === null) throw new Error(`events: HTTP ${response.status}`);

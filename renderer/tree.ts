@@ -1,7 +1,7 @@
 import type { ChangeAction, FieldChange } from '../main/api.js';
 import { h } from './dom.js';
 import { ancestors, childPointer, resolve } from './json-pointer.js';
-import { describeAction, formatValue, wasNote } from './change-text.js';
+import { actionMeaning, describeAction, formatValue, wasName, wasNote } from './change-text.js';
 
 // The payload as a collapsible tree. Branches are real buttons with aria-expanded
 // (Enter/Space work natively); children are built only when a branch is open.
@@ -13,6 +13,8 @@ export interface TreeData {
   changes: FieldChange[];
   /** True when `payload` holds raw (not anonymized) values. */
   raw: boolean;
+  /** A body already delivered: shown as it was sent, with no change legend. */
+  asSent?: boolean;
 }
 
 export interface TreeFilter {
@@ -36,7 +38,7 @@ function entries(value: Record<string, unknown> | unknown[]): [string, unknown][
 
 export function createPayloadTree(label: string): PayloadTree {
   const list = h('ul', { class: 'tree', attrs: { 'aria-label': label } });
-  const legend = h('p', { class: 'legend' });
+  const legend = h('div', { class: 'legend' });
   const dropped = h('div', { class: 'dropped' });
   const element = h('div', { class: 'tree-view' }, legend, list, dropped);
 
@@ -71,12 +73,12 @@ export function createPayloadTree(label: string): PayloadTree {
     return h('span', { class: `badge action-${change.action}`, attrs: { title: describeAction(change.action, data.raw) } }, change.action);
   }
 
-  function was(change: FieldChange): HTMLElement | null {
+  function was(change: FieldChange, key: string): HTMLElement | null {
     if (data.raw || change.raw === undefined) return null;
     return h(
       'details',
       { class: 'was' },
-      h('summary', {}, 'was'),
+      h('summary', { attrs: { 'aria-label': wasName(key) } }, 'was'),
       h('span', { class: 'was-value' }, formatValue(change.raw)),
       h('span', { class: 'local-note' }, wasNote),
     );
@@ -90,7 +92,7 @@ export function createPayloadTree(label: string): PayloadTree {
       h('span', { class: 'key' }, key),
       h('span', { class: `value value-${kind}` }, formatValue(value)),
       change && badge(change),
-      change && was(change),
+      change && was(change, key),
     );
   }
 
@@ -115,7 +117,7 @@ export function createPayloadTree(label: string): PayloadTree {
       h('span', { class: 'key' }, key),
       h('span', { class: 'size' }, size),
     );
-    const row = h('div', { class: `row branch${change ? ' changed' : ''}${match && filtering() ? ' match' : ''}` }, toggle, change && badge(change), change && was(change));
+    const row = h('div', { class: `row branch${change ? ' changed' : ''}${match && filtering() ? ' match' : ''}` }, toggle, change && badge(change), change && was(change, key));
     li.append(row);
     const fillChildren = (): void => {
       const ul = h('ul', { attrs: { id: childId, role: 'group' } });
@@ -148,17 +150,23 @@ export function createPayloadTree(label: string): PayloadTree {
   function renderLegend(): void {
     const counts = new Map<ChangeAction, number>();
     for (const change of data.changes) counts.set(change.action, (counts.get(change.action) ?? 0) + 1);
-    legend.replaceChildren();
-    if (data.changes.length === 0) {
-      legend.append('The anonymizer changed no field in this payload.');
+    if (data.asSent === true) {
+      legend.replaceChildren(h('p', {}, 'Exactly as it was sent.'));
       return;
     }
-    legend.append(data.raw ? `Before sending, the anonymizer changes ${data.changes.length} fields: ` : `The anonymizer changed ${data.changes.length} fields: `);
+    if (data.changes.length === 0) {
+      legend.replaceChildren(h('p', {}, 'The anonymizer changed no field in this payload.'));
+      return;
+    }
+    const summary = h('p', {}, data.raw ? `Before sending, the anonymizer changes ${data.changes.length} fields: ` : `The anonymizer changed ${data.changes.length} fields: `);
     [...counts].forEach(([action, count], index) => {
-      if (index > 0) legend.append(', ');
-      legend.append(h('span', { class: `badge action-${action}` }, action), ` ${count}`);
+      if (index > 0) summary.append(', ');
+      summary.append(h('span', { class: `badge action-${action}` }, action), ` ${count}`);
     });
-    legend.append('.');
+    summary.append('.');
+    // The meanings are on the page, not only in a tooltip a keyboard or touch user never sees.
+    const meanings = h('dl', { class: 'meanings' }, ...[...counts.keys()].flatMap((action) => [h('dt', {}, h('span', { class: `badge action-${action}` }, action)), h('dd', {}, actionMeaning(action))]));
+    legend.replaceChildren(summary, meanings);
   }
 
   function renderDropped(): void {
@@ -171,7 +179,7 @@ export function createPayloadTree(label: string): PayloadTree {
         'ul',
         { class: 'tree' },
         ...missing.map((change) =>
-          h('li', { attrs: { 'data-pointer': change.path, 'data-action': change.action } }, h('div', { class: 'row changed' }, h('span', { class: 'key' }, change.path), badge(change), was(change))),
+          h('li', { attrs: { 'data-pointer': change.path, 'data-action': change.action } }, h('div', { class: 'row changed' }, h('span', { class: 'key' }, change.path), badge(change), was(change, change.path))),
         ),
       ),
     );
