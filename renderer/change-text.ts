@@ -22,7 +22,8 @@ export function describeAction(action: ChangeAction, raw: boolean): string {
 export const wasNote = 'shown only here, never sent';
 
 /** The accessible name of a "was" toggle: which field, and that its value stays here. */
-export const wasName = (key: string): string => `Value of ${key} before anonymizing (shown only here)`;
+// Starts with the visible word "was" so speech input can say it (WCAG 2.5.3, label in name).
+export const wasName = (key: string): string => `was: value of ${key} before anonymizing (shown only here)`;
 
 export function formatValue(value: unknown): string {
   if (typeof value === 'string') return `"${value}"`;

@@ -101,7 +101,7 @@ describe('preview page', () => {
     await field.locator('.was summary').click();
     expect(await field.locator('.was-value').textContent()).toBe(`"${SECRET_MESSAGE}"`);
     expect(await field.locator('.was').textContent()).toContain('never sent');
-    expect(await field.locator('.was summary').getAttribute('aria-label')).toBe('Value of message before anonymizing (shown only here)');
+    expect(await field.locator('.was summary').getAttribute('aria-label')).toBe('was: value of message before anonymizing (shown only here)');
 
     // What each action means is written in the legend, not only in a tooltip.
     const legend = t.page.locator('#payload .legend');
