@@ -231,16 +231,19 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
       }
     }
   }
+  // Whether sending was on at the last look: the ticker wakes the senders when it comes back.
+  let wasSending = state().sending;
   // The sender and the deletion queue judge "off" themselves: waking them on every
   // change lets a switch turned on abort a request in flight at once.
   const unwatchSettings = settings.onChange(() => {
     emitStatus();
     sender.wake();
     deletion.wake();
+    // Seen here too, so a short pause from another process is not missed by the ticker.
+    wasSending = state().sending;
   });
   // Pause expiry has no event of its own; a cheap once-a-second check catches it, and
   // wakes the senders when sending comes back on, so queued reports go out at once.
-  let wasSending = state().sending;
   const ticker = options.passive
     ? null
     : setInterval(() => {
