@@ -1,6 +1,7 @@
-import { existsSync, readdirSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { existsSync, renameSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { log } from '../util/log.js';
+import { removeStaleTempFiles, STALE_TEMP_MS } from '../util/stale-temp.js';
 
 /**
  * Moves a corrupt or unusable settings file aside as settings.corrupt-<timestamp>.json
@@ -26,30 +27,9 @@ export function quarantineSettingsFile(file: string, reason: string, now: Date =
 // conf writes through `atomically` (<file>.tmp-<16 chars>), util/atomic-write through
 // .<file>.<pid>.<hex>.tmp; both rename over the file. A writer killed before the rename
 // leaves its temp file behind; one older than a minute is not in flight any more.
-const STALE_MS = 60_000;
-
 export function purgeStaleTempFiles(file: string, now: number = Date.now()): number {
-  const dir = dirname(file);
   const name = basename(file);
   const isTemp = (candidate: string): boolean =>
     candidate.startsWith(`${name}.tmp-`) || (candidate.startsWith(`.${name}.`) && candidate.endsWith('.tmp'));
-  let removed = 0;
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return 0;
-  }
-  for (const candidate of names) {
-    if (!isTemp(candidate)) continue;
-    const path = join(dir, candidate);
-    try {
-      if (now - statSync(path).mtimeMs < STALE_MS) continue;
-      unlinkSync(path);
-      removed++;
-    } catch {
-      // Gone already (another process purged or renamed it).
-    }
-  }
-  return removed;
+  return removeStaleTempFiles(dirname(file), now, STALE_TEMP_MS, isTemp);
 }

@@ -4,7 +4,7 @@ import type { HistoryEntry } from '../api.js';
 import { writeFileAtomicSync } from '../util/atomic-write.js';
 import { log } from '../util/log.js';
 import { Serial } from './serial.js';
-import { isTempName, removeStaleTempFiles } from './stale-temp.js';
+import { isTempName, removeStaleTempFiles } from '../util/stale-temp.js';
 
 // The sent-history ledger: what left this machine, for the person at the keyboard.
 //

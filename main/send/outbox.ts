@@ -9,7 +9,7 @@ import { log } from '../util/log.js';
 import { DroppedCounter } from './dropped-counter.js';
 import { reportMeta } from './report-meta.js';
 import { Serial } from './serial.js';
-import { removeStaleTempFiles } from './stale-temp.js';
+import { removeStaleTempFiles } from '../util/stale-temp.js';
 
 // The disk outbox: every report is written here (gzip JSON, one file per report,
 // atomic write) before any attempt to send it, so a crash, a reboot or a week

@@ -6,7 +6,7 @@ import { Ledger } from '../../main/send/ledger.js';
 
 // A kill during one of the ledger's atomic writes (a kept body, ids.json) leaves its
 // temp file; the SIGKILL loop leaves dozens per run. Found open (nothing removed them);
-// fixed in 8dc1111 (stale-temp.ts: the next start removes those older than a minute).
+// fixed in 8dc1111 (util/stale-temp.ts: the next start removes those older than a minute).
 // The files below are what such a kill leaves (util/atomic-write.ts names temp files
 // .<name>.<pid>.<8 hex>.tmp), made two minutes old so no write can still be in flight.
 

@@ -86,7 +86,7 @@ export async function auditDataDir(dataDir: string, maxCount: number): Promise<A
       continue;
     }
     // A write in flight at the kill (a report, state.json, ids.json, a body): the next
-    // start removes it once a minute old (send/stale-temp.ts). An older one here would
+    // start removes it once a minute old (util/stale-temp.ts). An older one here would
     // mean the start just done failed to.
     if (WRITE_TEMP.test(rel) && Date.now() - statSync(path).mtimeMs < 60_000) {
       explainedTemps.push(rel);

@@ -12,8 +12,11 @@ export function isTempName(name: string): boolean {
   return name.startsWith('.') && name.endsWith('.tmp');
 }
 
-/** Removes abandoned temp files from `dir`; returns how many went. */
-export function removeStaleTempFiles(dir: string, now: number = Date.now(), maxAgeMs: number = STALE_TEMP_MS): number {
+/**
+ * Removes abandoned temp files from `dir` (those `isTemp` recognises, default: ours);
+ * returns how many went.
+ */
+export function removeStaleTempFiles(dir: string, now: number = Date.now(), maxAgeMs: number = STALE_TEMP_MS, isTemp: (name: string) => boolean = isTempName): number {
   let names: string[];
   try {
     names = readdirSync(dir);
@@ -22,7 +25,7 @@ export function removeStaleTempFiles(dir: string, now: number = Date.now(), maxA
   }
   let removed = 0;
   for (const name of names) {
-    if (!isTempName(name)) continue;
+    if (!isTemp(name)) continue;
     const path = join(dir, name);
     try {
       if (now - statSync(path).mtimeMs < maxAgeMs) continue;
