@@ -1,12 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { protocol } from 'electron';
+import { PAGE_CSP } from '../transport/http-static.js';
 import { log } from '../util/log.js';
 import { RENDERER_SCHEME, contentTypeFor, rendererFileFor } from './url-policy.js';
 
 // Serves dist/renderer over candor://app/ (see url-policy.ts for why not file://).
-// The CSP header repeats the page's meta policy so a page edit cannot loosen it.
-
-export const RENDERER_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+// The CSP header repeats the page's meta policy so a page edit cannot loosen it; it is
+// the same header the headless agent sends with the page (one policy, two hosts).
+export const RENDERER_CSP = PAGE_CSP;
 
 /** Must run before app 'ready': privileges cannot be granted later. */
 export function registerRendererScheme(): void {
