@@ -1,6 +1,6 @@
 import type { LoadedConfig } from '../control/config-load.js';
 import { envNameFor } from '../control/config-env.js';
-import { doNotTrackValue } from '../control/effective-state.js';
+import { doNotTrackValue, timedPauseActive } from '../control/effective-state.js';
 import type { Settings } from '../control/settings-store.js';
 import type { InstanceSummary } from '../report/payload-schema.js';
 
@@ -19,7 +19,7 @@ const DISABLED_ENV_PREFIX = `${envNameFor('telemetry_disabled')}=`;
 
 /** Which switches are set, as booleans only (their sources stay local). */
 export function switchFlags(loaded: LoadedConfig, inputs: Omit<InstanceInputs, 'dataDir'>): SwitchFlags {
-  const paused = inputs.pausedUntilRestart || (inputs.settings.paused_until !== null && new Date(inputs.settings.paused_until).getTime() > inputs.now.getTime());
+  const paused = inputs.pausedUntilRestart || timedPauseActive(inputs.settings, inputs.now);
   return {
     env_disabled: loaded.disabledBy.some((s) => s.startsWith(DISABLED_ENV_PREFIX)),
     config_disabled: loaded.disabledBy.some((s) => !s.startsWith(DISABLED_ENV_PREFIX)),

@@ -38,6 +38,13 @@ function onDate(prefix: string, at: string | null): string {
   return when === null || Number.isNaN(when.getTime()) ? prefix : `${prefix} on ${localDate(when)}`;
 }
 
+/** A timed pause is in force: its end is ahead, or unreadable (which counts as paused). */
+export function timedPauseActive(settings: Settings, now: Date): boolean {
+  if (settings.paused_until === null) return false;
+  const until = new Date(settings.paused_until).getTime();
+  return Number.isNaN(until) || until > now.getTime();
+}
+
 /**
  * The one place that decides whether anything may be sent, and says why not.
  * Order: operator switches (environment, config files, command line, DO_NOT_TRACK,
@@ -65,10 +72,10 @@ export function effectiveState(loaded: LoadedConfig, env: NodeJS.ProcessEnv, swi
   // Lost answers are never guessed: an operator's pre-given consent does not count here.
   if (settings.recovered !== null) reasons.push(`your settings could not be read (kept as ${settings.recovered.from}); answer the consent question again`);
 
-  if (settings.paused_until !== null) {
-    const until = new Date(settings.paused_until);
+  if (timedPauseActive(settings, now)) {
+    const until = new Date(settings.paused_until ?? '');
     if (Number.isNaN(until.getTime())) reasons.push('paused (unreadable end time)');
-    else if (until.getTime() > now.getTime()) {
+    else {
       const sameDay = localDate(until) === localDate(now);
       reasons.push(`paused until ${sameDay ? '' : `${localDate(until)} `}${localTime(until)}`);
     }
