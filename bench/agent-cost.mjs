@@ -43,16 +43,30 @@ export async function run() {
   const home = makeTmpHome();
   const env = { PATH: process.env.PATH, HOME: home.cwd, LANG: 'C.UTF-8' };
   const started = performance.now();
-  const agent = spawn(process.execPath, [...AGENT_FLAGS, cli, 'start', '--headless', '--port', '0', '--data-dir', home.dataDir], { cwd: home.cwd, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const agent = spawn(process.execPath, [...AGENT_FLAGS, cli, 'start', '--headless', '--port', '0', '--data-dir', home.dataDir], {
+    cwd: home.cwd,
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   const bare = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1 << 30)'], { cwd: home.cwd, env, stdio: 'ignore' });
   let log = '';
   agent.stderr.on('data', (d) => (log += d));
   try {
-    await waitFor(() => existsSync(join(home.dataDir, 'api-token')) && /local API/.test(log), 30_000, `the agent's API (log: ${log.slice(-500)})`);
+    await waitFor(
+      () => existsSync(join(home.dataDir, 'api-token')) && /local API/.test(log),
+      30_000,
+      `the agent's API (log: ${log.slice(-500)})`,
+    );
     const readyMs = performance.now() - started;
     await sleep(SETTLE_MS);
     const reads = [];
-    const read = () => ({ t: performance.now(), agentCpu: cpuSeconds(agent.pid), bareCpu: cpuSeconds(bare.pid), agentRss: rssMiB(agent.pid), bareRss: rssMiB(bare.pid) });
+    const read = () => ({
+      t: performance.now(),
+      agentCpu: cpuSeconds(agent.pid),
+      bareCpu: cpuSeconds(bare.pid),
+      agentRss: rssMiB(agent.pid),
+      bareRss: rssMiB(bare.pid),
+    });
     reads.push(read());
     for (let s = READ_EVERY_S; s <= WINDOW_S; s += READ_EVERY_S) {
       await sleep(reads[0].t + s * 1000 - performance.now());
@@ -69,19 +83,67 @@ export async function run() {
     const agentRssMax = Math.max(...reads.map((r) => r.agentRss));
     const one = (v) => ({ median: v, min: v, max: v, spread: 0, runs: 1 });
     const m = {
-      'cost.cpu.agent': { area: `CPU over ${wall.toFixed(0)} s, % of one core`, impl: 'Candor headless agent', unit: '%', ...one(agentCpuPct) },
+      'cost.cpu.agent': {
+        area: `CPU over ${wall.toFixed(0)} s, % of one core`,
+        impl: 'Candor headless agent',
+        unit: '%',
+        ...one(agentCpuPct),
+      },
       'cost.cpu.bare': { area: `CPU over ${wall.toFixed(0)} s, % of one core`, impl: 'bare node, idle', unit: '%', ...one(bareCpuPct) },
-      'cost.rss.agent': { area: `RSS, median of ${reads.length} reads`, impl: 'Candor headless agent', unit: 'MiB', ...summary(reads.map((r) => r.agentRss)) },
-      'cost.rss.bare': { area: `RSS, median of ${reads.length} reads`, impl: 'bare node, idle', unit: 'MiB', ...summary(reads.map((r) => r.bareRss)) },
+      'cost.rss.agent': {
+        area: `RSS, median of ${reads.length} reads`,
+        impl: 'Candor headless agent',
+        unit: 'MiB',
+        ...summary(reads.map((r) => r.agentRss)),
+      },
+      'cost.rss.bare': {
+        area: `RSS, median of ${reads.length} reads`,
+        impl: 'bare node, idle',
+        unit: 'MiB',
+        ...summary(reads.map((r) => r.bareRss)),
+      },
     };
     const cpuAbove = agentCpuPct - bareCpuPct;
     const rssAbove = agentRss - bareRss;
     const bars = [
-      { bar: 'agent CPU: at most 0.5% of one core above bare node', candor: agentCpuPct, reference: bareCpuPct, ratio: cpuAbove, limit: '<= +0.5 points', met: cpuAbove <= 0.5 },
-      { bar: 'agent RSS (median of reads): at most 30 MiB above bare node', candor: agentRss, reference: bareRss, ratio: rssAbove, limit: '<= +30 MiB', met: rssAbove <= 30 },
-      { bar: 'agent RSS peak (max of reads, usually the first, 2 s after start)', candor: agentRssMax, reference: bareRss, ratio: agentRssMax - bareRss, limit: 'report only', met: null },
+      {
+        bar: 'agent CPU: at most 0.5% of one core above bare node',
+        candor: agentCpuPct,
+        reference: bareCpuPct,
+        ratio: cpuAbove,
+        limit: '<= +0.5 points',
+        met: cpuAbove <= 0.5,
+      },
+      {
+        bar: 'agent RSS (median of reads): at most 30 MiB above bare node',
+        candor: agentRss,
+        reference: bareRss,
+        ratio: rssAbove,
+        limit: '<= +30 MiB',
+        met: rssAbove <= 30,
+      },
+      {
+        bar: 'agent RSS peak (max of reads, usually the first, 2 s after start)',
+        candor: agentRssMax,
+        reference: bareRss,
+        ratio: agentRssMax - bareRss,
+        limit: 'report only',
+        met: null,
+      },
     ];
-    return { area: 'agent cost', measurements: m, bars, notes: { agentNodeFlags: AGENT_FLAGS, windowS: wall, readEveryS: READ_EVERY_S, readyMs, reads, ratioColumn: 'difference (points / MiB), not a ratio' } };
+    return {
+      area: 'agent cost',
+      measurements: m,
+      bars,
+      notes: {
+        agentNodeFlags: AGENT_FLAGS,
+        windowS: wall,
+        readEveryS: READ_EVERY_S,
+        readyMs,
+        reads,
+        ratioColumn: 'difference (points / MiB), not a ratio',
+      },
+    };
   } finally {
     await Promise.all([stop(agent), stop(bare)]);
     home.remove();

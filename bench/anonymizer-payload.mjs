@@ -10,8 +10,10 @@ export const SYNTHETIC_SCRUB = { homeDirs: [`/home/${USER}`], userNames: [USER],
 const MESSAGES = [
   (i) => `ENOENT: no such file or directory, open '/home/${USER}/projects/acme-corp/report-${i}.csv'`,
   (i) => `connect ECONNREFUSED 10.20.${i % 250}.7:5432 (db at ${HOST}.corp.acme.com)`,
-  (i) => `request to https://api.acme.com/v1/users/${1000 + i}?token=sk_live_${(i * 7919).toString(16)}abcdef failed, reason: socket hang up`,
-  (i) => `user ${USER} <${USER}.smith+${i}@acme-corp.com> has no access to workspace 3f2b${String(i).padStart(4, '0')}-9c1d-4e8a-b7f6-0a1b2c3d4e5f`,
+  (i) =>
+    `request to https://api.acme.com/v1/users/${1000 + i}?token=sk_live_${(i * 7919).toString(16)}abcdef failed, reason: socket hang up`,
+  (i) =>
+    `user ${USER} <${USER}.smith+${i}@acme-corp.com> has no access to workspace 3f2b${String(i).padStart(4, '0')}-9c1d-4e8a-b7f6-0a1b2c3d4e5f`,
   (i) => `Unexpected token < in JSON at position ${i} while parsing C:\\Users\\${USER}\\AppData\\Roaming\\Candor\\cache-${i}.json`,
 ];
 
@@ -48,7 +50,7 @@ export function syntheticPayload(base, targetFields = 10_000) {
       type: i % 4 === 0 ? 'TypeError' : 'Error',
       message: MESSAGES[i % MESSAGES.length](i),
       stack: stack(i),
-      count: 1 + (i * 37) % 1000,
+      count: 1 + ((i * 37) % 1000),
       first_seen: new Date(now - i * 60_000).toISOString(),
       last_seen: new Date(now - i * 1000).toISOString(),
     });

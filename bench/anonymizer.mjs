@@ -65,14 +65,35 @@ export async function run() {
     };
     const v = (id) => m[id].median;
     const bars = [
-      { bar: 'anonymizer throughput (no bar set): fields/s vs a plain JSON deep copy', candor: v('anon.candor'), reference: v('anon.json'), ratio: v('anon.json') / v('anon.candor'), limit: 'report only', met: null },
-      { bar: 'synthetic identifiers all scrubbed (alice, acme.com, 10.20., sk_live_)', candor: leaked.length, reference: 0, ratio: leaked.length, limit: '0 leaks', met: leaked.length === 0 },
+      {
+        bar: 'anonymizer throughput (no bar set): fields/s vs a plain JSON deep copy',
+        candor: v('anon.candor'),
+        reference: v('anon.json'),
+        ratio: v('anon.json') / v('anon.candor'),
+        limit: 'report only',
+        met: null,
+      },
+      {
+        bar: 'synthetic identifiers all scrubbed (alice, acme.com, 10.20., sk_live_)',
+        candor: leaked.length,
+        reference: 0,
+        ratio: leaked.length,
+        limit: '0 leaks',
+        met: leaked.length === 0,
+      },
     ];
     return {
       area: 'anonymizer',
       measurements: m,
       bars,
-      notes: { fields, errors: payload.errors.captured.length, details: payload.performance.detail.length, changes: first.changes.length, msPerPayload: fields / v('anon.candor') * 1000, leaked },
+      notes: {
+        fields,
+        errors: payload.errors.captured.length,
+        details: payload.performance.detail.length,
+        changes: first.changes.length,
+        msPerPayload: (fields / v('anon.candor')) * 1000,
+        leaked,
+      },
     };
   } finally {
     home.remove();

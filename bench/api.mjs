@@ -43,13 +43,18 @@ function load(port, token, path, duration) {
 /** One request at a time on a kept-alive connection, timed with hrtime: autocannon reports whole ms. */
 async function serial(port, token, path, count) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-  const get = () => new Promise((resolve, reject) => {
-    const t0 = process.hrtime.bigint();
-    http.get({ host: '127.0.0.1', port, path, agent, headers: { authorization: `Bearer ${token}`, host: `127.0.0.1:${port}` } }, (res) => {
-      res.on('data', () => undefined);
-      res.on('end', () => (res.statusCode === 200 ? resolve(Number(process.hrtime.bigint() - t0) / 1e6) : reject(new Error(`${path}: ${res.statusCode}`))));
-    }).on('error', reject);
-  });
+  const get = () =>
+    new Promise((resolve, reject) => {
+      const t0 = process.hrtime.bigint();
+      http
+        .get({ host: '127.0.0.1', port, path, agent, headers: { authorization: `Bearer ${token}`, host: `127.0.0.1:${port}` } }, (res) => {
+          res.on('data', () => undefined);
+          res.on('end', () =>
+            res.statusCode === 200 ? resolve(Number(process.hrtime.bigint() - t0) / 1e6) : reject(new Error(`${path}: ${res.statusCode}`)),
+          );
+        })
+        .on('error', reject);
+    });
   const ms = [];
   for (let i = 0; i < 50 + count; i++) {
     const t = await get();
@@ -68,37 +73,83 @@ export async function run() {
     for (let i = 0; i < RUNS; i++) {
       for (const [name, path] of Object.entries(ROUTES)) {
         const r = await load(server.port, server.token, path, DURATION_S);
-        if (r.errors > 0 || r.non2xx > 0 || r.timeouts > 0) throw new Error(`${path}: ${r.errors} errors, ${r.non2xx} non-2xx, ${r.timeouts} timeouts`);
-        results[name].push({ p50: r.latency.p50, p99: r.latency.p99, rps: r.requests.average, bytesPerReq: r.throughput.total / Math.max(1, r.requests.total) });
+        if (r.errors > 0 || r.non2xx > 0 || r.timeouts > 0)
+          throw new Error(`${path}: ${r.errors} errors, ${r.non2xx} non-2xx, ${r.timeouts} timeouts`);
+        results[name].push({
+          p50: r.latency.p50,
+          p99: r.latency.p99,
+          rps: r.requests.average,
+          bytesPerReq: r.throughput.total / Math.max(1, r.requests.total),
+        });
       }
     }
     const m = {};
-    for (const [name, label] of [['telemetry', 'GET /telemetry?details_level=4&anonymize=true'], ['metrics', 'GET /metrics']]) {
+    for (const [name, label] of [
+      ['telemetry', 'GET /telemetry?details_level=4&anonymize=true'],
+      ['metrics', 'GET /metrics'],
+    ]) {
       const rs = results[name];
       m[`api.${name}.p50`] = { area: 'latency p50', impl: label, unit: 'ms', ...summary(rs.map((x) => x.p50)) };
       m[`api.${name}.p99`] = { area: 'latency p99', impl: label, unit: 'ms', ...summary(rs.map((x) => x.p99)) };
       m[`api.${name}.rps`] = { area: 'throughput', impl: label, unit: 'req/s', ...summary(rs.map((x) => x.rps)) };
     }
-    for (const [name, label] of [['telemetry', 'GET /telemetry?details_level=4&anonymize=true'], ['metrics', 'GET /metrics']]) {
+    for (const [name, label] of [
+      ['telemetry', 'GET /telemetry?details_level=4&anonymize=true'],
+      ['metrics', 'GET /metrics'],
+    ]) {
       const ms = await serial(server.port, server.token, ROUTES[name], SERIAL_REQUESTS);
-      m[`api.${name}.serial.p50`] = { area: 'latency p50, 1 request at a time', impl: label, unit: 'ms', ...summary(ms), median: percentile(ms, 50), p99: percentile(ms, 99) };
-      m[`api.${name}.serial.p99`] = { area: 'latency p99, 1 request at a time', impl: label, unit: 'ms', ...summary(ms), median: percentile(ms, 99) };
+      m[`api.${name}.serial.p50`] = {
+        area: 'latency p50, 1 request at a time',
+        impl: label,
+        unit: 'ms',
+        ...summary(ms),
+        median: percentile(ms, 50),
+        p99: percentile(ms, 99),
+      };
+      m[`api.${name}.serial.p99`] = {
+        area: 'latency p99, 1 request at a time',
+        impl: label,
+        unit: 'ms',
+        ...summary(ms),
+        median: percentile(ms, 99),
+      };
     }
     const v = (id) => m[id].median;
     const bars = [
-      { bar: 'local API (no bar set): /telemetry req/s vs /metrics req/s', candor: v('api.telemetry.rps'), reference: v('api.metrics.rps'), ratio: v('api.metrics.rps') / v('api.telemetry.rps'), limit: 'report only', met: null },
+      {
+        bar: 'local API (no bar set): /telemetry req/s vs /metrics req/s',
+        candor: v('api.telemetry.rps'),
+        reference: v('api.metrics.rps'),
+        ratio: v('api.metrics.rps') / v('api.telemetry.rps'),
+        limit: 'report only',
+        met: null,
+      },
     ];
     return {
       area: 'local API',
       measurements: m,
       bars,
-      notes: { latencyResolution: 'autocannon: whole ms; serial rows: hrtime over 300 requests (their min/max/spread are over requests, not runs)', connections: CONNECTIONS, durationS: DURATION_S, runs: RUNS, warmupS: WARMUP_S, telemetryBytes: results.telemetry[0]?.bytesPerReq, metricsBytes: results.metrics[0]?.bytesPerReq },
+      notes: {
+        latencyResolution: 'autocannon: whole ms; serial rows: hrtime over 300 requests (their min/max/spread are over requests, not runs)',
+        connections: CONNECTIONS,
+        durationS: DURATION_S,
+        runs: RUNS,
+        warmupS: WARMUP_S,
+        telemetryBytes: results.telemetry[0]?.bytesPerReq,
+        metricsBytes: results.metrics[0]?.bytesPerReq,
+      },
     };
   } finally {
     server.child.stdin.end();
     await new Promise((r) => {
-      const t = setTimeout(() => { server.child.kill('SIGKILL'); r(); }, 5000);
-      server.child.on('exit', () => { clearTimeout(t); r(); });
+      const t = setTimeout(() => {
+        server.child.kill('SIGKILL');
+        r();
+      }, 5000);
+      server.child.on('exit', () => {
+        clearTimeout(t);
+        r();
+      });
     });
     home.remove();
   }

@@ -52,7 +52,14 @@ export async function run() {
     };
     const v = (id) => m[id].median;
     const bars = [
-      { bar: 'candor report (no bar set): wall time vs node -e with the same calls', candor: v('cli.candor'), reference: v('cli.plain'), ratio: v('cli.candor') / v('cli.plain'), limit: 'report only', met: null },
+      {
+        bar: 'candor report (no bar set): wall time vs node -e with the same calls',
+        candor: v('cli.candor'),
+        reference: v('cli.plain'),
+        ratio: v('cli.candor') / v('cli.plain'),
+        limit: 'report only',
+        met: null,
+      },
     ];
     return { area: 'candor report (CLI)', measurements: m, bars, notes: { runs: RUNS, outputBytes: bytes } };
   } finally {

@@ -54,7 +54,9 @@ function parseLabels(line, start, lineNo) {
 }
 
 export function seriesKey(name, labels) {
-  const parts = Object.keys(labels).sort().map((k) => `${k}=${JSON.stringify(k === 'le' ? String(parseValue(labels[k])) : labels[k])}`);
+  const parts = Object.keys(labels)
+    .sort()
+    .map((k) => `${k}=${JSON.stringify(k === 'le' ? String(parseValue(labels[k])) : labels[k])}`);
   return `${name}{${parts.join(',')}}`;
 }
 
@@ -89,13 +91,16 @@ export function parseExposition(text) {
     if (line[i] === '{') ({ labels, end: i } = parseLabels(line, i + 1, lineNo));
     if (line[i] !== ' ') fail(lineNo, line, 'expected a space before the value');
     const rest = line.slice(i + 1).split(' ');
-    if (rest.length > 2 || !VALUE.test(rest[0]) || (rest.length === 2 && !/^-?\d+$/.test(rest[1]))) fail(lineNo, line, 'bad value or timestamp');
+    if (rest.length > 2 || !VALUE.test(rest[0]) || (rest.length === 2 && !/^-?\d+$/.test(rest[1])))
+      fail(lineNo, line, 'bad value or timestamp');
     const value = parseValue(rest[0]);
     const sample = name[0];
     if (current === null) fail(lineNo, line, 'sample before any TYPE line');
     const suffix = sample.slice(current.name.length);
-    const allowed = current.type === 'histogram' ? ['_bucket', '_sum', '_count'] : current.type === 'summary' ? ['', '_sum', '_count'] : [''];
-    if (!sample.startsWith(current.name) || !allowed.includes(suffix)) fail(lineNo, line, `sample does not belong to family ${current.name}`);
+    const allowed =
+      current.type === 'histogram' ? ['_bucket', '_sum', '_count'] : current.type === 'summary' ? ['', '_sum', '_count'] : [''];
+    if (!sample.startsWith(current.name) || !allowed.includes(suffix))
+      fail(lineNo, line, `sample does not belong to family ${current.name}`);
     const key = seriesKey(sample, labels);
     if (samples.has(key)) fail(lineNo, line, 'series repeated');
     samples.set(key, value);

@@ -48,7 +48,8 @@ export async function run() {
   const diffs = compareSamples(c.samples, p.samples);
   if (diffs.length > 0) throw new Error(`Candor and prom-client expositions differ:\n${diffs.slice(0, 10).join('\n')}`);
   // What /metrics sends must be exactly the text that was parsed back above.
-  if (Buffer.compare(toPrometheusBytes(candor), Buffer.from(candorText)) !== 0) throw new Error('toPrometheusBytes() differs from the text');
+  if (Buffer.compare(toPrometheusBytes(candor), Buffer.from(candorText)) !== 0)
+    throw new Error('toPrometheusBytes() differs from the text');
 
   const candorMs = [];
   const promMs = [];
@@ -79,21 +80,66 @@ export async function run() {
     }
   }
   const measurements = {
-    'export.candor': { area: 'exposition to UTF-8 bytes, 100 histograms x 10 label sets', impl: 'Candor toPrometheusBytes() (what /metrics sends)', unit: 'ms', ...summary(candorMs) },
-    'export.prom': { area: 'exposition to UTF-8 bytes, 100 histograms x 10 label sets', impl: 'prom-client registry.metrics()', unit: 'ms', ...summary(promMs) },
-    'export.text': { area: 'exposition to UTF-8 bytes, 100 histograms x 10 label sets', impl: 'Candor toPrometheusText() then Buffer.from (for reference)', unit: 'ms', ...summary(textMs) },
-    'export.rope': { area: 'string only, not encoded (for reference)', impl: 'Candor toPrometheusText(), rope left unflattened', unit: 'ms', ...summary(ropeMs) },
+    'export.candor': {
+      area: 'exposition to UTF-8 bytes, 100 histograms x 10 label sets',
+      impl: 'Candor toPrometheusBytes() (what /metrics sends)',
+      unit: 'ms',
+      ...summary(candorMs),
+    },
+    'export.prom': {
+      area: 'exposition to UTF-8 bytes, 100 histograms x 10 label sets',
+      impl: 'prom-client registry.metrics()',
+      unit: 'ms',
+      ...summary(promMs),
+    },
+    'export.text': {
+      area: 'exposition to UTF-8 bytes, 100 histograms x 10 label sets',
+      impl: 'Candor toPrometheusText() then Buffer.from (for reference)',
+      unit: 'ms',
+      ...summary(textMs),
+    },
+    'export.rope': {
+      area: 'string only, not encoded (for reference)',
+      impl: 'Candor toPrometheusText(), rope left unflattened',
+      unit: 'ms',
+      ...summary(ropeMs),
+    },
   };
   const speedup = measurements['export.prom'].median / measurements['export.candor'].median;
   const bars = [
-    { bar: 'exposition: >= 5x faster than prom-client registry.metrics()', candor: measurements['export.candor'].median, reference: measurements['export.prom'].median, ratio: speedup, limit: '>= 5x faster', met: speedup >= 5 },
-    { bar: 'exposition: valid 0.0.4 text, parsed back, same samples as prom-client', candor: c.samples.size, reference: p.samples.size, ratio: 1, limit: 'valid, 0 differences', met: diffs.length === 0 },
+    {
+      bar: 'exposition: >= 5x faster than prom-client registry.metrics()',
+      candor: measurements['export.candor'].median,
+      reference: measurements['export.prom'].median,
+      ratio: speedup,
+      limit: '>= 5x faster',
+      met: speedup >= 5,
+    },
+    {
+      bar: 'exposition: valid 0.0.4 text, parsed back, same samples as prom-client',
+      candor: c.samples.size,
+      reference: p.samples.size,
+      ratio: 1,
+      limit: 'valid, 0 differences',
+      met: diffs.length === 0,
+    },
   ];
   return {
     area: 'Prometheus exposition',
     measurements,
     bars,
-    notes: { candorBytes: Buffer.byteLength(candorText), promBytes: Buffer.byteLength(promText), candorLines: c.lines, promLines: p.lines, histogramSeries: c.histogramSeries, samples: c.samples.size, differences: diffs.length, runs: RUNS, warmup: WARMUP, checksum: bytes },
+    notes: {
+      candorBytes: Buffer.byteLength(candorText),
+      promBytes: Buffer.byteLength(promText),
+      candorLines: c.lines,
+      promLines: p.lines,
+      histogramSeries: c.histogramSeries,
+      samples: c.samples.size,
+      differences: diffs.length,
+      runs: RUNS,
+      warmup: WARMUP,
+      checksum: bytes,
+    },
   };
 }
 

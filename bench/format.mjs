@@ -23,7 +23,15 @@ function verdict(met) {
 }
 
 export function tableRows(area) {
-  const measurements = Object.values(area.measurements).map((m) => [m.area, m.impl, num(m.median), m.unit, `${num(m.min)}–${num(m.max)}`, m.runs > 3 && m.iqr !== undefined ? pct(m.iqr) : '-', String(m.runs)]);
+  const measurements = Object.values(area.measurements).map((m) => [
+    m.area,
+    m.impl,
+    num(m.median),
+    m.unit,
+    `${num(m.min)}–${num(m.max)}`,
+    m.runs > 3 && m.iqr !== undefined ? pct(m.iqr) : '-',
+    String(m.runs),
+  ]);
   const bars = area.bars.map((b) => [verdict(b.met), b.bar, num(b.candor), num(b.reference), num(b.ratio), b.limit]);
   return { measurements, bars };
 }
@@ -33,7 +41,11 @@ const B_HEAD = ['', 'bar', 'Candor', 'comparison', 'ratio', 'limit'];
 
 function textTable(head, rows) {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (r) => r.map((c, i) => (i >= 2 && i <= 4 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const line = (r) =>
+    r
+      .map((c, i) => (i >= 2 && i <= 4 ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
@@ -48,7 +60,11 @@ export function renderText(results) {
 
 function mdTable(head, rows) {
   const esc = (c) => c.replace(/\|/g, '\\|');
-  return [`| ${head.map(esc).join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.map(esc).join(' | ')} |`)].join('\n');
+  return [
+    `| ${head.map(esc).join(' | ')} |`,
+    `| ${head.map(() => '---').join(' | ')} |`,
+    ...rows.map((r) => `| ${r.map(esc).join(' | ')} |`),
+  ].join('\n');
 }
 
 export function renderMarkdown(results) {

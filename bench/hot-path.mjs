@@ -33,17 +33,86 @@ export async function run() {
   const m = Object.fromEntries(cases.map((c) => [c.id, { area: c.area, impl: c.impl, unit: 'ns/op', ...summary(perOp.get(c.id)) }]));
   const v = (id) => m[id].median;
   const bars = [
-    { bar: 'counter add, unlabelled: no slower than prom-client unlabelled inc()', candor: v('counter.candor'), reference: v('counter.prom'), ratio: v('counter.candor') / v('counter.prom'), limit: '<= 1x', met: v('counter.candor') <= v('counter.prom') },
-    { bar: 'counter add, bound 2 labels: within 3x of Float64Array add', candor: v('bound.candor'), reference: v('bound.plain'), ratio: v('bound.candor') / v('bound.plain'), limit: '<= 3x', met: v('bound.candor') <= 3 * v('bound.plain') },
-    { bar: 'counter add, bound 2 labels: >= 10x faster than prom-client bound child', candor: v('bound.candor'), reference: v('bound.prom'), ratio: v('bound.prom') / v('bound.candor'), limit: '>= 10x faster', met: v('bound.prom') >= 10 * v('bound.candor') },
-    { bar: 'histogram record, unlabelled: <= 15 ns', candor: v('hist.candor'), reference: 15, ratio: v('hist.candor') / 15, limit: '<= 15 ns', met: v('hist.candor') <= 15 },
-    { bar: 'histogram record, unlabelled: faster than hdr-histogram-js WASM', candor: v('hist.candor'), reference: v('hist.hdr'), ratio: v('hist.candor') / v('hist.hdr'), limit: '< 1x', met: v('hist.candor') < v('hist.hdr') },
-    { bar: 'histogram record, bound: <= 15 ns', candor: v('bhist.candor'), reference: 15, ratio: v('bhist.candor') / 15, limit: '<= 15 ns', met: v('bhist.candor') <= 15 },
-    { bar: 'histogram record, bound: faster than hdr-histogram-js WASM', candor: v('bhist.candor'), reference: v('bhist.hdr'), ratio: v('bhist.candor') / v('bhist.hdr'), limit: '< 1x', met: v('bhist.candor') < v('bhist.hdr') },
-    { bar: 'timed section (startTimer + stop): <= 1.2x bare clock pair', candor: v('timer.candor'), reference: v('timer.clock'), ratio: v('timer.candor') / v('timer.clock'), limit: '<= 1.2x', met: v('timer.candor') <= 1.2 * v('timer.clock') },
-    { bar: 'timed section (now() pair + record): <= 1.2x bare clock pair', candor: v('timer.manual'), reference: v('timer.clock'), ratio: v('timer.manual') / v('timer.clock'), limit: '<= 1.2x', met: v('timer.manual') <= 1.2 * v('timer.clock') },
+    {
+      bar: 'counter add, unlabelled: no slower than prom-client unlabelled inc()',
+      candor: v('counter.candor'),
+      reference: v('counter.prom'),
+      ratio: v('counter.candor') / v('counter.prom'),
+      limit: '<= 1x',
+      met: v('counter.candor') <= v('counter.prom'),
+    },
+    {
+      bar: 'counter add, bound 2 labels: within 3x of Float64Array add',
+      candor: v('bound.candor'),
+      reference: v('bound.plain'),
+      ratio: v('bound.candor') / v('bound.plain'),
+      limit: '<= 3x',
+      met: v('bound.candor') <= 3 * v('bound.plain'),
+    },
+    {
+      bar: 'counter add, bound 2 labels: >= 10x faster than prom-client bound child',
+      candor: v('bound.candor'),
+      reference: v('bound.prom'),
+      ratio: v('bound.prom') / v('bound.candor'),
+      limit: '>= 10x faster',
+      met: v('bound.prom') >= 10 * v('bound.candor'),
+    },
+    {
+      bar: 'histogram record, unlabelled: <= 15 ns',
+      candor: v('hist.candor'),
+      reference: 15,
+      ratio: v('hist.candor') / 15,
+      limit: '<= 15 ns',
+      met: v('hist.candor') <= 15,
+    },
+    {
+      bar: 'histogram record, unlabelled: faster than hdr-histogram-js WASM',
+      candor: v('hist.candor'),
+      reference: v('hist.hdr'),
+      ratio: v('hist.candor') / v('hist.hdr'),
+      limit: '< 1x',
+      met: v('hist.candor') < v('hist.hdr'),
+    },
+    {
+      bar: 'histogram record, bound: <= 15 ns',
+      candor: v('bhist.candor'),
+      reference: 15,
+      ratio: v('bhist.candor') / 15,
+      limit: '<= 15 ns',
+      met: v('bhist.candor') <= 15,
+    },
+    {
+      bar: 'histogram record, bound: faster than hdr-histogram-js WASM',
+      candor: v('bhist.candor'),
+      reference: v('bhist.hdr'),
+      ratio: v('bhist.candor') / v('bhist.hdr'),
+      limit: '< 1x',
+      met: v('bhist.candor') < v('bhist.hdr'),
+    },
+    {
+      bar: 'timed section (startTimer + stop): <= 1.2x bare clock pair',
+      candor: v('timer.candor'),
+      reference: v('timer.clock'),
+      ratio: v('timer.candor') / v('timer.clock'),
+      limit: '<= 1.2x',
+      met: v('timer.candor') <= 1.2 * v('timer.clock'),
+    },
+    {
+      bar: 'timed section (now() pair + record): <= 1.2x bare clock pair',
+      candor: v('timer.manual'),
+      reference: v('timer.clock'),
+      ratio: v('timer.manual') / v('timer.clock'),
+      limit: '<= 1.2x',
+      met: v('timer.manual') <= 1.2 * v('timer.clock'),
+    },
   ];
-  return { area: 'hot path', unit: 'ns/op', measurements: m, bars, notes: { rounds: ROUNDS, warmupRounds: WARMUP_ROUNDS, sampleMs: SAMPLE_NS / 1e6, candorHistogramQuantiles: check.quantilesCandor } };
+  return {
+    area: 'hot path',
+    unit: 'ns/op',
+    measurements: m,
+    bars,
+    notes: { rounds: ROUNDS, warmupRounds: WARMUP_ROUNDS, sampleMs: SAMPLE_NS / 1e6, candorHistogramQuantiles: check.quantilesCandor },
+  };
 }
 
 await emitIfMain(import.meta.url, run);

@@ -16,7 +16,13 @@ if (which === 'candor') {
   const result = await agent.api.preview({ details_level: 4, anonymize: true });
   const tReport = performance.now();
   await agent.close();
-  out = { ms: tReport - t0, importMs: tImport - t0, createMs: tCreate - tImport, reportMs: tReport - tCreate, bytes: JSON.stringify(result.payload).length };
+  out = {
+    ms: tReport - t0,
+    importMs: tImport - t0,
+    createMs: tCreate - tImport,
+    reportMs: tReport - tCreate,
+    bytes: JSON.stringify(result.payload).length,
+  };
 } else {
   const { default: si } = await import('systeminformation');
   const tImport = performance.now();

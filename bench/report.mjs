@@ -106,20 +106,68 @@ export async function run() {
   const t = await ticks();
   const area = (a) => a;
   const m = {
-    'cold.candor': { area: area('first report, level 4, fresh process'), impl: 'Candor import + createAgent + preview', unit: 'ms', ...summary(c.candor.map((x) => x.ms)) },
-    'cold.static': { area: area('first report, level 4, fresh process'), impl: 'systeminformation import + getStaticData()', unit: 'ms', ...summary(c.stat.map((x) => x.ms)) },
+    'cold.candor': {
+      area: area('first report, level 4, fresh process'),
+      impl: 'Candor import + createAgent + preview',
+      unit: 'ms',
+      ...summary(c.candor.map((x) => x.ms)),
+    },
+    'cold.static': {
+      area: area('first report, level 4, fresh process'),
+      impl: 'systeminformation import + getStaticData()',
+      unit: 'ms',
+      ...summary(c.stat.map((x) => x.ms)),
+    },
     'warm.candor': { area: 'warm report + anonymize, level 4', impl: 'Candor agent.api.preview()', unit: 'ms', ...summary(w.ms) },
     'tick.candor': { area: 'dynamic sampling tick, warm', impl: 'Candor sampler.tick()', unit: 'ms', ...summary(t.tick) },
     'tick.dynamic': { area: 'dynamic sampling tick, warm', impl: 'systeminformation getDynamicData()', unit: 'ms', ...summary(t.dynamic) },
-    'tickb2b.candor': { area: 'sampling tick, back to back (si caches < 500 ms)', impl: 'Candor sampler.tick()', unit: 'ms', ...summary(t.tickCached) },
-    'tickb2b.dynamic': { area: 'sampling tick, back to back (si caches < 500 ms)', impl: 'systeminformation getDynamicData()', unit: 'ms', ...summary(t.dynamicCached) },
+    'tickb2b.candor': {
+      area: 'sampling tick, back to back (si caches < 500 ms)',
+      impl: 'Candor sampler.tick()',
+      unit: 'ms',
+      ...summary(t.tickCached),
+    },
+    'tickb2b.dynamic': {
+      area: 'sampling tick, back to back (si caches < 500 ms)',
+      impl: 'systeminformation getDynamicData()',
+      unit: 'ms',
+      ...summary(t.dynamicCached),
+    },
   };
   const v = (id) => m[id].median;
   const bars = [
-    { bar: 'cold first report <= 1/2 of getStaticData()', candor: v('cold.candor'), reference: v('cold.static'), ratio: v('cold.candor') / v('cold.static'), limit: '<= 0.5x', met: v('cold.candor') <= 0.5 * v('cold.static') },
-    { bar: 'warm report + anonymize, level 4: < 5 ms', candor: v('warm.candor'), reference: 5, ratio: v('warm.candor') / 5, limit: '< 5 ms', met: v('warm.candor') < 5 },
-    { bar: 'sampling tick <= 1/5 of warm getDynamicData() (calls 600 ms apart)', candor: v('tick.candor'), reference: v('tick.dynamic'), ratio: v('tick.candor') / v('tick.dynamic'), limit: '<= 0.2x', met: v('tick.candor') <= 0.2 * v('tick.dynamic') },
-    { bar: 'sampling tick <= 1/5 of warm getDynamicData() (back to back)', candor: v('tickb2b.candor'), reference: v('tickb2b.dynamic'), ratio: v('tickb2b.candor') / v('tickb2b.dynamic'), limit: '<= 0.2x', met: v('tickb2b.candor') <= 0.2 * v('tickb2b.dynamic') },
+    {
+      bar: 'cold first report <= 1/2 of getStaticData()',
+      candor: v('cold.candor'),
+      reference: v('cold.static'),
+      ratio: v('cold.candor') / v('cold.static'),
+      limit: '<= 0.5x',
+      met: v('cold.candor') <= 0.5 * v('cold.static'),
+    },
+    {
+      bar: 'warm report + anonymize, level 4: < 5 ms',
+      candor: v('warm.candor'),
+      reference: 5,
+      ratio: v('warm.candor') / 5,
+      limit: '< 5 ms',
+      met: v('warm.candor') < 5,
+    },
+    {
+      bar: 'sampling tick <= 1/5 of warm getDynamicData() (calls 600 ms apart)',
+      candor: v('tick.candor'),
+      reference: v('tick.dynamic'),
+      ratio: v('tick.candor') / v('tick.dynamic'),
+      limit: '<= 0.2x',
+      met: v('tick.candor') <= 0.2 * v('tick.dynamic'),
+    },
+    {
+      bar: 'sampling tick <= 1/5 of warm getDynamicData() (back to back)',
+      candor: v('tickb2b.candor'),
+      reference: v('tickb2b.dynamic'),
+      ratio: v('tickb2b.candor') / v('tickb2b.dynamic'),
+      limit: '<= 0.2x',
+      met: v('tickb2b.candor') <= 0.2 * v('tickb2b.dynamic'),
+    },
   ];
   const part = (list, key) => summary(list.map((x) => x[key])).median;
   return {
@@ -127,7 +175,11 @@ export async function run() {
     measurements: m,
     bars,
     notes: {
-      coldCandorBreakdownMs: { import: part(c.candor, 'importMs'), createAgent: part(c.candor, 'createMs'), firstPreview: part(c.candor, 'reportMs') },
+      coldCandorBreakdownMs: {
+        import: part(c.candor, 'importMs'),
+        createAgent: part(c.candor, 'createMs'),
+        firstPreview: part(c.candor, 'reportMs'),
+      },
       coldStaticBreakdownMs: { import: part(c.stat, 'importMs'), getStaticData: part(c.stat, 'callMs') },
       payloadChars: c.candor[0]?.bytes,
       samplerSkipped: t.skipped,

@@ -15,7 +15,9 @@ for (const name of chosen) if (!AREAS.includes(name)) throw new Error(`unknown a
 
 const started = Date.now();
 const results = { startedAt: new Date(started).toISOString(), machine: describeMachine(), areas: [], failures: [] };
-console.log(`Candor benchmarks on ${results.machine.cpu}, ${results.machine.logicalCores} cores, ${results.machine.ramGiB} GiB, Node ${results.machine.node}, ${results.machine.distro ?? results.machine.os}; load ${results.machine.loadavgAtStart.join(' ')}`);
+console.log(
+  `Candor benchmarks on ${results.machine.cpu}, ${results.machine.logicalCores} cores, ${results.machine.ramGiB} GiB, Node ${results.machine.node}, ${results.machine.distro ?? results.machine.os}; load ${results.machine.loadavgAtStart.join(' ')}`,
+);
 
 for (const name of chosen) {
   const t0 = Date.now();
@@ -38,5 +40,7 @@ results.machine.loadavgAtEnd = os.loadavg().map((x) => Number(x.toFixed(2)));
 const out = new URL('./results.json', import.meta.url);
 writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
 const bars = results.areas.flatMap((a) => a.bars).filter((b) => b.met !== null);
-console.log(`\n${bars.filter((b) => b.met).length}/${bars.length} bars met; ${results.failures.length} areas failed; ${results.seconds.toFixed(0)} s; load ${results.machine.loadavgAtEnd.join(' ')}; figures in bench/results.json`);
+console.log(
+  `\n${bars.filter((b) => b.met).length}/${bars.length} bars met; ${results.failures.length} areas failed; ${results.seconds.toFixed(0)} s; load ${results.machine.loadavgAtEnd.join(' ')}; figures in bench/results.json`,
+);
 process.exitCode = results.failures.length > 0 ? 1 : 0;

@@ -30,7 +30,14 @@ export function iqrRatio(values) {
 
 /** { median, min, max, spread, iqr, runs } of a list of per-run figures. */
 export function summary(values) {
-  return { median: median(values), min: Math.min(...values), max: Math.max(...values), spread: spread(values), iqr: iqrRatio(values), runs: values.length };
+  return {
+    median: median(values),
+    min: Math.min(...values),
+    max: Math.max(...values),
+    spread: spread(values),
+    iqr: iqrRatio(values),
+    runs: values.length,
+  };
 }
 
 /** Runs `fn` `warmup` times unmeasured, then `runs` times, each returning one figure. */

@@ -47,18 +47,26 @@ function render(size, shape) {
   const S = 4;
   for (let y = 0; y < size; y++) {
     for (let x = 0; x < size; x++) {
-      let r = 0, g = 0, b = 0, a = 0;
+      let r = 0,
+        g = 0,
+        b = 0,
+        a = 0;
       for (let sy = 0; sy < S; sy++) {
         for (let sx = 0; sx < S; sx++) {
           const c = shape((x + (sx + 0.5) / S) / size, (y + (sy + 0.5) / S) / size);
           if (!c) continue;
-          r += c[0] * c[3]; g += c[1] * c[3]; b += c[2] * c[3]; a += c[3];
+          r += c[0] * c[3];
+          g += c[1] * c[3];
+          b += c[2] * c[3];
+          a += c[3];
         }
       }
       const i = (y * size + x) * 4;
       if (a > 0) {
-        rgba[i] = Math.round(r / a); rgba[i + 1] = Math.round(g / a); rgba[i + 2] = Math.round(b / a);
-        rgba[i + 3] = Math.round((a / (S * S)));
+        rgba[i] = Math.round(r / a);
+        rgba[i + 1] = Math.round(g / a);
+        rgba[i + 2] = Math.round(b / a);
+        rgba[i + 3] = Math.round(a / (S * S));
       }
     }
   }

@@ -93,10 +93,12 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
   let systemPromise: Promise<SystemSection> | null = null;
   const system = (): Promise<SystemSection> => {
     // A failed collection is not cached: the next report tries again.
-    systemPromise ??= collectSystem({ onTiming: (name, ms) => timing.collect.bind({ collector: name }).record(ms) }).catch((error: unknown) => {
-      systemPromise = null;
-      throw error;
-    });
+    systemPromise ??= collectSystem({ onTiming: (name, ms) => timing.collect.bind({ collector: name }).record(ms) }).catch(
+      (error: unknown) => {
+        systemPromise = null;
+        throw error;
+      },
+    );
     return systemPromise;
   };
 
@@ -129,7 +131,16 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
   const deletion = new DeletionQueue({
     dir: join(dataDir, 'deletion'),
     endpoint: () => config.config.telemetry.deletion_endpoint,
-    gate: () => !operatorDisabled(switchFlags(config, { env, settings: settings.get(), argvDisableTelemetry: options.disableTelemetry === true, pausedUntilRestart, now: new Date() })),
+    gate: () =>
+      !operatorDisabled(
+        switchFlags(config, {
+          env,
+          settings: settings.get(),
+          argvDisableTelemetry: options.disableTelemetry === true,
+          pausedUntilRestart,
+          now: new Date(),
+        }),
+      ),
     userAgent: USER_AGENT,
   });
 
@@ -253,10 +264,13 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
           deletion.wake();
         }
         wasSending = sendingNow;
-        void outbox.list().then((list) => {
-          pendingCount = list.length;
-          emitStatus();
-        }, () => undefined);
+        void outbox.list().then(
+          (list) => {
+            pendingCount = list.length;
+            emitStatus();
+          },
+          () => undefined,
+        );
       }, 1000);
   ticker?.unref();
 
@@ -358,7 +372,8 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
     requestDeletion: async (input) => {
       const { send } = parseInput('requestDeletion', input);
       const ids = ledger.ids();
-      if (send && ids.length === 0) throw new ContractError('requestDeletion: nothing was ever sent from this machine, so there is nothing to delete', 409);
+      if (send && ids.length === 0)
+        throw new ContractError('requestDeletion: nothing was ever sent from this machine, so there is nothing to delete', 409);
       return deletion.request({ ids, contact: config.config.telemetry.privacy_contact, send });
     },
     reportError: async (input) => {

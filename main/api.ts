@@ -7,7 +7,12 @@ import type { Payload, RecentSample } from './report/payload-schema.js';
 // (main/transport/http.ts, `http.method` + `http.path`). Inputs are validated
 // against `input` on the agent side of every transport; unknown keys are errors.
 
-export const DetailsLevel = z.number().int().min(0).max(1_000_000).transform((n) => Math.min(n, 4));
+export const DetailsLevel = z
+  .number()
+  .int()
+  .min(0)
+  .max(1_000_000)
+  .transform((n) => Math.min(n, 4));
 
 export const PAUSE_DURATIONS = ['30m', '1h', '24h', 'until-restart'] as const;
 export type PauseDuration = (typeof PAUSE_DURATIONS)[number];
@@ -56,9 +61,7 @@ export const calls = {
     doc: 'The text of a deletion request (ids + contact); with send=true, also queue it to the deletion endpoint.',
   },
   reportError: {
-    input: z
-      .object({ type: ErrorText(200), message: ErrorText(10_000), stack: ErrorText(50_000).optional() })
-      .strict(),
+    input: z.object({ type: ErrorText(200), message: ErrorText(10_000), stack: ErrorText(50_000).optional() }).strict(),
     http: { method: 'POST', path: '/errors' },
     doc: 'Record an error from a renderer or embedding app.',
   },

@@ -38,7 +38,8 @@ function parsePort(value: string): number {
 }
 
 function parsePause(value: string): PauseDuration {
-  if (!(PAUSE_DURATIONS as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${PAUSE_DURATIONS.join(', ')}, got ${JSON.stringify(value)}`);
+  if (!(PAUSE_DURATIONS as readonly string[]).includes(value))
+    throw new InvalidArgumentError(`expected one of ${PAUSE_DURATIONS.join(', ')}, got ${JSON.stringify(value)}`);
   return value as PauseDuration;
 }
 
@@ -86,7 +87,8 @@ function printStatus(status: { sending: boolean; collecting: boolean; reasons: s
 async function callRunningAgent(dataDir: string, path: string, body: unknown): Promise<unknown> {
   const lock = liveLock(dataDir);
   const token = readApiToken(dataDir);
-  if (!lock?.port || !token) throw new Error('no running agent on this data directory: "until-restart" pauses a running agent (start one with `candor start`)');
+  if (!lock?.port || !token)
+    throw new Error('no running agent on this data directory: "until-restart" pauses a running agent (start one with `candor start`)');
   const response = await fetch(`http://127.0.0.1:${lock.port}${path}`, {
     method: 'POST',
     headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
@@ -154,7 +156,11 @@ export function buildProgram(): Command {
         try {
           if (!statSync(dir).isDirectory()) throw new UsageError(`--out ${opts.out}: ${dir} is not a directory`);
         } catch (error) {
-          throw error instanceof UsageError ? error : new UsageError(`--out ${opts.out}: cannot write there (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+          throw error instanceof UsageError
+            ? error
+            : new UsageError(
+                `--out ${opts.out}: cannot write there (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+              );
         }
       }
       await withAgent(command, async (agent) => {
@@ -197,7 +203,11 @@ export function buildProgram(): Command {
     .option('--for <duration>', `${PAUSE_DURATIONS.join(' | ')}`, parsePause, '1h' as PauseDuration)
     .action(async (opts: { for: PauseDuration }, command: Command) => {
       if (opts.for === 'until-restart') {
-        const result = (await callRunningAgent(dataDirOf(globals(command)), '/pause', { duration: 'until-restart' })) as { sending: boolean; collecting: boolean; reasons: string[] };
+        const result = (await callRunningAgent(dataDirOf(globals(command)), '/pause', { duration: 'until-restart' })) as {
+          sending: boolean;
+          collecting: boolean;
+          reasons: string[];
+        };
         printStatus(result, false);
         return;
       }
@@ -235,7 +245,10 @@ export function buildProgram(): Command {
           return;
         }
         if (entries.length === 0) process.stdout.write('nothing sent yet\n');
-        for (const e of entries) process.stdout.write(`${e.time}  ${e.instance_id}  level ${e.details_level}  ${e.bytes} bytes  sha256 ${e.sha256.slice(0, 12)}\n`);
+        for (const e of entries)
+          process.stdout.write(
+            `${e.time}  ${e.instance_id}  level ${e.details_level}  ${e.bytes} bytes  sha256 ${e.sha256.slice(0, 12)}\n`,
+          );
       });
     });
 
@@ -263,7 +276,7 @@ export function buildProgram(): Command {
 
   program
     .command('api-token')
-    .description('print the running agent\'s local API token')
+    .description("print the running agent's local API token")
     .action((_opts: unknown, command: Command) => {
       const dir = dataDirOf(globals(command));
       const token = readApiToken(dir);
@@ -273,7 +286,7 @@ export function buildProgram(): Command {
 
   program
     .command('schema')
-    .description('print the payload JSON Schema (with each field\'s level and anonymization rule)')
+    .description("print the payload JSON Schema (with each field's level and anonymization rule)")
     .action(() => {
       process.stdout.write(`${JSON.stringify(payloadSchema(), null, 2)}\n`);
     });
@@ -286,7 +299,10 @@ function commanderMessage(program: Command, error: CommanderError): string {
   if (error.code === 'commander.excessArguments') {
     const sub = program.commands.find((c) => c.args.length > c.registeredArguments.length);
     if (sub) {
-      const extras = sub.args.slice(sub.registeredArguments.length).map((a) => JSON.stringify(a)).join(' ');
+      const extras = sub.args
+        .slice(sub.registeredArguments.length)
+        .map((a) => JSON.stringify(a))
+        .join(' ');
       return `unexpected argument ${extras} for '${sub.name()}'`;
     }
   }

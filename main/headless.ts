@@ -70,7 +70,10 @@ export async function runHeadless(options: HeadlessOptions): Promise<void> {
   log.info(status.sending ? 'sending: on' : `sending: off (${status.reasons.join('; ')})`);
   // The token goes to the terminal only, never into a log file or journal.
   if (process.stderr.isTTY) log.info(`preview: ${handle.previewUrl}`);
-  else log.info(`preview: ${handle.url}#token=<token> (the token is in ${join(options.dataDir, 'api-token')}; \`candor api-token\` prints it)`);
+  else
+    log.info(
+      `preview: ${handle.url}#token=<token> (the token is in ${join(options.dataDir, 'api-token')}; \`candor api-token\` prints it)`,
+    );
   log.info(`local API: curl -H "Authorization: Bearer $(candor api-token)" "${handle.url}telemetry?details_level=4&anonymize=true"`);
   await new Promise<void>((resolve) => {
     let stopping = false;

@@ -52,7 +52,14 @@ function drawRun(run: [number, number][]): SVGElement {
   if (run.length === 1 && only !== undefined) {
     // Kept off the very edge, where half the dot would be cut off.
     const cx = Math.min(WIDTH - PAD, Math.max(PAD, only[0]));
-    return svg('circle', { cx: cx.toFixed(1), cy: only[1].toFixed(1), r: 0.1, class: 'line dot', fill: 'none', 'vector-effect': 'non-scaling-stroke' });
+    return svg('circle', {
+      cx: cx.toFixed(1),
+      cy: only[1].toFixed(1),
+      r: 0.1,
+      class: 'line dot',
+      fill: 'none',
+      'vector-effect': 'non-scaling-stroke',
+    });
   }
   const points = run.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(' ');
   return svg('polyline', { points, class: 'line', fill: 'none', 'vector-effect': 'non-scaling-stroke' });
@@ -74,7 +81,13 @@ export function loadChart(title: string, kind: 'cpu' | 'mem', points: Point[]): 
     known.length === 0
       ? `${title}: not reported on this system.`
       : `${title}: now ${percent(newest ?? 0)}, average ${percent(known.reduce((a, b) => a + b, 0) / known.length)}, peak ${percent(Math.max(...known))} over the last ${describeWindow(window)}.`;
-  const chart = svg('svg', { viewBox: `0 0 ${WIDTH} ${HEIGHT}`, class: `chart chart-${kind}`, role: 'img', 'aria-label': summary, preserveAspectRatio: 'none' });
+  const chart = svg('svg', {
+    viewBox: `0 0 ${WIDTH} ${HEIGHT}`,
+    class: `chart chart-${kind}`,
+    role: 'img',
+    'aria-label': summary,
+    preserveAspectRatio: 'none',
+  });
   for (const level of [0, 50, 100]) {
     const y = yOf(level);
     chart.append(svg('line', { x1: 0, x2: WIDTH, y1: y, y2: y, class: 'grid' }));
@@ -89,8 +102,20 @@ export function renderCharts(target: HTMLElement, samples: Samples): void {
     return;
   }
   target.replaceChildren(
-    loadChart('CPU', 'cpu', samples.samples.map((s) => ({ age: s.age_s, value: s.cpu_pct }))),
-    loadChart('Memory in use', 'mem', samples.samples.map((s) => ({ age: s.age_s, value: s.mem_used_pct }))),
-    h('p', { class: 'muted' }, `One sample every ${samples.interval_s} s. Level 2 sends their summary (min, average, max, 95th percentile); level 3 also the most recent samples.`),
+    loadChart(
+      'CPU',
+      'cpu',
+      samples.samples.map((s) => ({ age: s.age_s, value: s.cpu_pct })),
+    ),
+    loadChart(
+      'Memory in use',
+      'mem',
+      samples.samples.map((s) => ({ age: s.age_s, value: s.mem_used_pct })),
+    ),
+    h(
+      'p',
+      { class: 'muted' },
+      `One sample every ${samples.interval_s} s. Level 2 sends their summary (min, average, max, 95th percentile); level 3 also the most recent samples.`,
+    ),
   );
 }

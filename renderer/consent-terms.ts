@@ -3,7 +3,13 @@ import type { AgentStatus } from '../main/api.js';
 // What granting consent agrees to, in plain words built from the agent's own settings.
 
 /** What each details level adds to the one below (the same words as the level picker). */
-const levelAdds = ['the app and a coarse system description', 'hardware and configuration', 'a performance summary', 'per-metric detail and recent samples', 'error reports'];
+const levelAdds = [
+  'the app and a coarse system description',
+  'hardware and configuration',
+  'a performance summary',
+  'per-metric detail and recent samples',
+  'error reports',
+];
 
 export function levelContents(level: number): string {
   const parts = levelAdds.slice(0, Math.max(0, Math.min(level, levelAdds.length - 1)) + 1);

@@ -51,8 +51,17 @@ export function createDeletionPanel(target: HTMLElement, api: AgentApi, report: 
     const all = [...new Set([ids.current, ...ids.ids, ...request.ids])];
     target.replaceChildren(
       h('h3', {}, 'Ids this machine has sent under'),
-      h('ul', { class: 'ids mono' }, ...all.map((id) => h('li', {}, id, id === ids.current ? h('span', { class: 'muted' }, ' (this run)') : null))),
-      h('p', {}, 'Contact: ', request.contact ? h('span', { class: 'mono' }, request.contact) : h('span', { class: 'muted' }, 'none configured')),
+      h(
+        'ul',
+        { class: 'ids mono' },
+        ...all.map((id) => h('li', {}, id, id === ids.current ? h('span', { class: 'muted' }, ' (this run)') : null)),
+      ),
+      h(
+        'p',
+        {},
+        'Contact: ',
+        request.contact ? h('span', { class: 'mono' }, request.contact) : h('span', { class: 'muted' }, 'none configured'),
+      ),
       h('label', { attrs: { for: 'deletion-text' } }, 'Deletion request'),
       text,
       h('div', { class: 'button-row' }, copy, send),

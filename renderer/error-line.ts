@@ -25,7 +25,12 @@ export function createErrorLine(box: HTMLElement, controls: HTMLElement): ErrorL
   function report(error: unknown): void {
     if (refused) return;
     box.textContent = error instanceof Error ? error.message : String(error);
-    source = error instanceof AgentUnreachable ? 'unreachable' : typeof error === 'object' && error !== null ? (failedCall.get(error) ?? null) : null;
+    source =
+      error instanceof AgentUnreachable
+        ? 'unreachable'
+        : typeof error === 'object' && error !== null
+          ? (failedCall.get(error) ?? null)
+          : null;
   }
 
   function clear(): void {

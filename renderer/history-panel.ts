@@ -54,7 +54,9 @@ export function createHistoryPanel(target: HTMLElement, api: AgentApi, report: (
       return;
     }
     const rows = entries.map((entry) => {
-      const opener = button('Open', () => void open(entry), { attrs: { 'aria-label': `Open the report sent ${formatTime(entry.time)}`, 'data-sha256': entry.sha256 } });
+      const opener = button('Open', () => void open(entry), {
+        attrs: { 'aria-label': `Open the report sent ${formatTime(entry.time)}`, 'data-sha256': entry.sha256 },
+      });
       return h(
         'tr',
         {},
@@ -83,7 +85,11 @@ export function createHistoryPanel(target: HTMLElement, api: AgentApi, report: (
       return;
     }
     const yes = button(`Forget ${entries.length} entries`, () => void clear(), { class: 'danger' });
-    actions.replaceChildren(h('span', {}, 'Forget the sent history on this machine? '), yes, button('Cancel', () => renderClear(false)));
+    actions.replaceChildren(
+      h('span', {}, 'Forget the sent history on this machine? '),
+      yes,
+      button('Cancel', () => renderClear(false)),
+    );
     yes.focus();
   }
 

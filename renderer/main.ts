@@ -170,7 +170,9 @@ function focusRequestedSection(): void {
 const api = connect();
 if (api === null) {
   byId('payload').setAttribute('aria-busy', 'false');
-  report('No access token. Open the address the Candor agent printed (it ends in #token=…); the token is removed from the address bar after use, so a reload needs that address again.');
+  report(
+    'No access token. Open the address the Candor agent printed (it ends in #token=…); the token is removed from the address bar after use, so a reload needs that address again.',
+  );
 } else {
   start(errors.watch(api));
 }

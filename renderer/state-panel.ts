@@ -58,18 +58,32 @@ export function createStatePanel(target: HTMLElement, api: AgentApi, report: (er
     );
     const reasons =
       status.reasons.length > 0
-        ? h('ul', { class: 'reasons', attrs: { 'aria-label': 'Why sending is off' } }, ...status.reasons.map((reason) => h('li', {}, reason)))
+        ? h(
+            'ul',
+            { class: 'reasons', attrs: { 'aria-label': 'Why sending is off' } },
+            ...status.reasons.map((reason) => h('li', {}, reason)),
+          )
         : null;
 
     const facts = h(
       'dl',
       { class: 'facts' },
       h('dt', {}, 'Consent'),
-      h('dd', {}, status.consent === 'unset' ? 'not asked yet' : `${status.consent}${status.consent_at ? ` on ${formatTime(status.consent_at)}` : ''}`),
+      h(
+        'dd',
+        {},
+        status.consent === 'unset'
+          ? 'not asked yet'
+          : `${status.consent}${status.consent_at ? ` on ${formatTime(status.consent_at)}` : ''}`,
+      ),
       h('dt', {}, 'Pause'),
       h('dd', {}, status.paused_until === null ? 'not paused' : pausedText(status.paused_until)),
       h('dt', {}, 'Delivery'),
-      h('dd', {}, `${status.delivery}${status.outbox_pending > 0 ? `, ${status.outbox_pending} waiting` : ''}${status.endpoint_configured ? '' : ' (no endpoint configured)'}`),
+      h(
+        'dd',
+        {},
+        `${status.delivery}${status.outbox_pending > 0 ? `, ${status.outbox_pending} waiting` : ''}${status.endpoint_configured ? '' : ' (no endpoint configured)'}`,
+      ),
       h('dt', {}, 'Telemetry id'),
       h('dd', { class: 'mono' }, status.telemetry_id),
     );
@@ -82,7 +96,13 @@ export function createStatePanel(target: HTMLElement, api: AgentApi, report: (er
             { class: 'consent-terms' },
             consentTerms(status),
             status.endpoint_host === null ? null : ' ',
-            status.endpoint_host === null ? null : h('a', { attrs: { href: '#payload-title' } }, `See that report field by field in the payload tree (level ${status.details_level}).`),
+            status.endpoint_host === null
+              ? null
+              : h(
+                  'a',
+                  { attrs: { href: '#payload-title' } },
+                  `See that report field by field in the payload tree (level ${status.details_level}).`,
+                ),
           )
         : null;
     // Grant and Decline look alike: the page must not nudge towards either answer.
@@ -96,13 +116,19 @@ export function createStatePanel(target: HTMLElement, api: AgentApi, report: (er
     // Pausing only means something while sending is on; a pause in force can always be ended.
     const pause =
       status.paused_until !== null
-        ? h('div', { class: 'button-row', attrs: { 'data-slot': 'pause' } }, button('Resume', () => void act(() => api.resume({}))))
+        ? h(
+            'div',
+            { class: 'button-row', attrs: { 'data-slot': 'pause' } },
+            button('Resume', () => void act(() => api.resume({}))),
+          )
         : status.sending
           ? h(
               'div',
               { class: 'button-row', attrs: { role: 'group', 'aria-label': 'Pause sending', 'data-slot': 'pause' } },
               h('span', { class: 'group-label' }, 'Pause:'),
-              ...pauses.map(([duration, label]) => button(label, () => void act(() => api.pause({ duration })), { attrs: { 'data-pause': duration } })),
+              ...pauses.map(([duration, label]) =>
+                button(label, () => void act(() => api.pause({ duration })), { attrs: { 'data-pause': duration } }),
+              ),
             )
           : null;
     const disable = h(

@@ -117,7 +117,13 @@ export function createPayloadTree(label: string): PayloadTree {
       h('span', { class: 'key' }, key),
       h('span', { class: 'size' }, size),
     );
-    const row = h('div', { class: `row branch${change ? ' changed' : ''}${match && filtering() ? ' match' : ''}` }, toggle, change && badge(change), change && was(change, key));
+    const row = h(
+      'div',
+      { class: `row branch${change ? ' changed' : ''}${match && filtering() ? ' match' : ''}` },
+      toggle,
+      change && badge(change),
+      change && was(change, key),
+    );
     li.append(row);
     const fillChildren = (): void => {
       const ul = h('ul', { attrs: { id: childId, role: 'group' } });
@@ -158,14 +164,27 @@ export function createPayloadTree(label: string): PayloadTree {
       legend.replaceChildren(h('p', {}, 'The anonymizer changed no field in this payload.'));
       return;
     }
-    const summary = h('p', {}, data.raw ? `Before sending, the anonymizer changes ${data.changes.length} fields: ` : `The anonymizer changed ${data.changes.length} fields: `);
+    const summary = h(
+      'p',
+      {},
+      data.raw
+        ? `Before sending, the anonymizer changes ${data.changes.length} fields: `
+        : `The anonymizer changed ${data.changes.length} fields: `,
+    );
     [...counts].forEach(([action, count], index) => {
       if (index > 0) summary.append(', ');
       summary.append(h('span', { class: `badge action-${action}` }, action), ` ${count}`);
     });
     summary.append('.');
     // The meanings are on the page, not only in a tooltip a keyboard or touch user never sees.
-    const meanings = h('dl', { class: 'meanings' }, ...[...counts.keys()].flatMap((action) => [h('dt', {}, h('span', { class: `badge action-${action}` }, action)), h('dd', {}, actionMeaning(action))]));
+    const meanings = h(
+      'dl',
+      { class: 'meanings' },
+      ...[...counts.keys()].flatMap((action) => [
+        h('dt', {}, h('span', { class: `badge action-${action}` }, action)),
+        h('dd', {}, actionMeaning(action)),
+      ]),
+    );
     legend.replaceChildren(summary, meanings);
   }
 
@@ -179,7 +198,11 @@ export function createPayloadTree(label: string): PayloadTree {
         'ul',
         { class: 'tree' },
         ...missing.map((change) =>
-          h('li', { attrs: { 'data-pointer': change.path, 'data-action': change.action } }, h('div', { class: 'row changed' }, h('span', { class: 'key' }, change.path), badge(change), was(change, change.path))),
+          h(
+            'li',
+            { attrs: { 'data-pointer': change.path, 'data-action': change.action } },
+            h('div', { class: 'row changed' }, h('span', { class: 'key' }, change.path), badge(change), was(change, change.path)),
+          ),
         ),
       ),
     );

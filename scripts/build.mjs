@@ -11,7 +11,9 @@ const dist = join(root, 'dist');
 // No wipe of dist/: tests running child processes from it may be mid-flight; tsc overwrites.
 rmSync(join(dist, 'renderer'), { recursive: true, force: true });
 
-execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], {
+  stdio: 'inherit',
+});
 if (existsSync(join(dist, 'main/cli.js'))) chmodSync(join(dist, 'main/cli.js'), 0o755);
 
 // A precompiled payload validator: compiling the schema at run time costs ~130 ms.
@@ -27,7 +29,15 @@ if (existsSync(join(dist, 'main/cli.js'))) chmodSync(join(dist, 'main/cli.js'), 
 
 const renderer = join(root, 'renderer');
 if (existsSync(join(renderer, 'main.ts'))) {
-  await build({ entryPoints: [join(renderer, 'main.ts')], bundle: true, format: 'esm', target: 'es2022', outfile: join(dist, 'renderer/main.js'), sourcemap: true, logLevel: 'warning' });
+  await build({
+    entryPoints: [join(renderer, 'main.ts')],
+    bundle: true,
+    format: 'esm',
+    target: 'es2022',
+    outfile: join(dist, 'renderer/main.js'),
+    sourcemap: true,
+    logLevel: 'warning',
+  });
   mkdirSync(join(dist, 'renderer'), { recursive: true });
   for (const file of ['index.html', 'styles.css']) {
     if (existsSync(join(renderer, file))) cpSync(join(renderer, file), join(dist, 'renderer', file));
@@ -35,5 +45,14 @@ if (existsSync(join(renderer, 'main.ts'))) {
 }
 const preload = join(root, 'main/desktop/preload.ts');
 if (existsSync(preload)) {
-  await build({ entryPoints: [preload], bundle: true, platform: 'node', format: 'cjs', target: 'es2022', external: ['electron'], outfile: join(dist, 'main/desktop/preload.cjs'), logLevel: 'warning' });
+  await build({
+    entryPoints: [preload],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'es2022',
+    external: ['electron'],
+    outfile: join(dist, 'main/desktop/preload.cjs'),
+    logLevel: 'warning',
+  });
 }

@@ -17,7 +17,8 @@ function electronUnavailable() {
   if (!existsSync(pathFile)) return 'the Electron binary is not installed (installed with ELECTRON_SKIP_BINARY_DOWNLOAD or offline)';
   const binary = join(pkg, 'dist', readFileSync(pathFile, 'utf8').trim());
   if (!existsSync(binary)) return `the Electron binary is missing (${binary})`;
-  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) return 'there is no display (DISPLAY and WAYLAND_DISPLAY are unset)';
+  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY)
+    return 'there is no display (DISPLAY and WAYLAND_DISPLAY are unset)';
   return { binary };
 }
 

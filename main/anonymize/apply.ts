@@ -2,7 +2,17 @@ import type { ChangeAction, FieldChange } from '../api.js';
 import { hashName, hashUrl } from './hash.js';
 import { roundSignificant } from './numbers.js';
 import {
-  allowsNull, branchesOf, isRecord, kindOf, levelOf, pointerToken, propertiesOf, recordValuesOf, resolveNode, ruleOf, types,
+  allowsNull,
+  branchesOf,
+  isRecord,
+  kindOf,
+  levelOf,
+  pointerToken,
+  propertiesOf,
+  recordValuesOf,
+  resolveNode,
+  ruleOf,
+  types,
   type JsonSchema,
 } from './schema-nodes.js';
 import { scrubText, type ScrubContext } from './text.js';
@@ -75,7 +85,14 @@ function jsonType(value: unknown): string {
 
 function typeFits(node: JsonSchema, value: unknown): boolean {
   if (typeof value === 'number' && !Number.isFinite(value)) return false; // not JSON
-  if (typeof value === 'object' && value !== null && !Array.isArray(value) && Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null) return false;
+  if (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.getPrototypeOf(value) !== Object.prototype &&
+    Object.getPrototypeOf(value) !== null
+  )
+    return false;
   const allowed = types(node);
   if (allowed === null) return ['null', 'boolean', 'integer', 'number', 'string', 'array', 'object'].includes(jsonType(value));
   const actual = jsonType(value);
@@ -108,7 +125,12 @@ function valueFits(node: JsonSchema, value: unknown): boolean {
 // ---- rules ------------------------------------------------------------------------
 
 const ACTION: Record<string, ChangeAction> = {
-  round: 'rounded', hash: 'hashed', url: 'hashed', scrub: 'scrubbed', 'time-minute': 'coarsened', 'time-hour': 'coarsened',
+  round: 'rounded',
+  hash: 'hashed',
+  url: 'hashed',
+  scrub: 'scrubbed',
+  'time-minute': 'coarsened',
+  'time-hour': 'coarsened',
 };
 
 /** The value under a rule, or DROP when the rule does not apply to it (or is unknown). */
@@ -117,9 +139,12 @@ function applyRule(rule: string, value: unknown, options: ApplyOptions): unknown
   if (rule === 'round') return typeof value === 'number' ? roundSignificant(value) : DROP;
   if (typeof value !== 'string') return DROP;
   switch (rule) {
-    case 'hash': return hashName(options.key, value);
-    case 'url': return hashUrl(options.key, value);
-    case 'scrub': return scrubText(value, options.scrub);
+    case 'hash':
+      return hashName(options.key, value);
+    case 'url':
+      return hashUrl(options.key, value);
+    case 'scrub':
+      return scrubText(value, options.scrub);
     case 'time-minute':
     case 'time-hour':
       try {
@@ -127,7 +152,8 @@ function applyRule(rule: string, value: unknown, options: ApplyOptions): unknown
       } catch {
         return DROP; // not a time: there is nothing safe to keep
       }
-    default: return DROP;
+    default:
+      return DROP;
   }
 }
 
@@ -178,7 +204,8 @@ function visitObject(value: unknown, node: JsonSchema, pointer: string, walk: Wa
     }
     const result = visit(child, recordValues, `${pointer}/${pointerToken(outKey)}`, null, walk);
     if (result === OMIT || result === DROP) continue;
-    if (outKey !== key) walk.changes.push({ path: `${pointer}/${pointerToken(outKey)}`, action: ACTION[keyRule(node)] ?? 'hashed', raw: key });
+    if (outKey !== key)
+      walk.changes.push({ path: `${pointer}/${pointerToken(outKey)}`, action: ACTION[keyRule(node)] ?? 'hashed', raw: key });
     setOwn(out, outKey, result);
   }
   return out;
@@ -202,7 +229,9 @@ function misfit(value: unknown, branch: JsonSchema, walk: Walk): number[] | null
   if (kind === 'object') {
     if (!isRecord(value) || !typeFits(branch, value)) return null;
     const properties = propertiesOf(branch);
-    let constMiss = 0, missing = 0, unknown = 0;
+    let constMiss = 0,
+      missing = 0,
+      unknown = 0;
     for (const [key, child] of Object.entries(properties)) {
       if (!isRecord(child)) continue;
       const resolved = resolveNode(child, walk.root);
@@ -220,7 +249,8 @@ function misfit(value: unknown, branch: JsonSchema, walk: Walk): number[] | null
 
 function lexicallyLess(a: number[], b: number[]): boolean {
   for (let i = 0; i < a.length; i++) {
-    const x = a[i] ?? 0, y = b[i] ?? 0;
+    const x = a[i] ?? 0,
+      y = b[i] ?? 0;
     if (x !== y) return x < y;
   }
   return false;

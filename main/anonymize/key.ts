@@ -19,7 +19,9 @@ function readKey(file: string): Buffer {
     throw new Error(`anonymizer key ${file} cannot be read: ${(error as Error).message}`, { cause: error });
   }
   if (data.length !== KEY_BYTES) {
-    throw new Error(`anonymizer key ${file} is ${data.length} bytes, expected ${KEY_BYTES}; it is damaged. Restore it, or delete it to start new hashes (names will hash differently from then on).`);
+    throw new Error(
+      `anonymizer key ${file} is ${data.length} bytes, expected ${KEY_BYTES}; it is damaged. Restore it, or delete it to start new hashes (names will hash differently from then on).`,
+    );
   }
   return data;
 }
@@ -53,9 +55,14 @@ export function loadOrCreateKey(dataDir: string): Buffer {
   try {
     linkSync(tmp, file);
   } catch (error) {
-    if (!isErrno(error, 'EEXIST')) throw new Error(`anonymizer key ${file} cannot be created: ${(error as Error).message}`, { cause: error });
+    if (!isErrno(error, 'EEXIST'))
+      throw new Error(`anonymizer key ${file} cannot be created: ${(error as Error).message}`, { cause: error });
   } finally {
-    try { unlinkSync(tmp); } catch { /* already gone */ }
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* already gone */
+    }
   }
   fsyncDirSync(dataDir);
   return readKey(file);

@@ -28,7 +28,8 @@ interface Parsed {
   sep: string;
 }
 
-const CODE_FILE = /\.(?:[cm]?js|[cm]?ts|jsx|tsx|json|node|wasm|map|html?|css|asar|so|dll|dylib|exe|py|rb|go|rs|c|cc|cpp|h|hpp|java|kt|swift)$/i;
+const CODE_FILE =
+  /\.(?:[cm]?js|[cm]?ts|jsx|tsx|json|node|wasm|map|html?|css|asar|so|dll|dylib|exe|py|rb|go|rs|c|cc|cpp|h|hpp|java|kt|swift)$/i;
 const LINE_COL = /:\d+(?::\d+)?$/;
 
 function parse(path: string): Parsed {

@@ -1,5 +1,15 @@
 import {
-  branchesOf, isNullOnly, isRecord, kindOf, levelOf, pointerToken, propertiesOf, recordValuesOf, resolveNode, ruleOf, type JsonSchema,
+  branchesOf,
+  isNullOnly,
+  isRecord,
+  kindOf,
+  levelOf,
+  pointerToken,
+  propertiesOf,
+  recordValuesOf,
+  resolveNode,
+  ruleOf,
+  type JsonSchema,
 } from './schema-nodes.js';
 
 // Checks and views of the payload schema, for tests and for publishing per-level

@@ -113,7 +113,10 @@ const TRAIL = /[.,;:!?'"]+$/;
 const NODE_FRAME = /(?<![\w.-])node:[A-Za-z_][\w/.-]*/g;
 const FILE_URL = new RegExp(`(?<![\\w+.-])file:\\/\\/[^${STOP}]*`, 'gi');
 // An IPv6 literal host (`http://[fe80::1]:8080/x`) is taken whole: `[` would stop the run.
-const URL_RE = new RegExp(`(?<![\\w+.-])[A-Za-z][A-Za-z0-9+.-]{0,31}:\\/\\/(?:\\[[0-9A-Fa-f:.]{2,45}(?:%[\\w.-]{1,32})?\\])?[^${STOP}]*`, 'g');
+const URL_RE = new RegExp(
+  `(?<![\\w+.-])[A-Za-z][A-Za-z0-9+.-]{0,31}:\\/\\/(?:\\[[0-9A-Fa-f:.]{2,45}(?:%[\\w.-]{1,32})?\\])?[^${STOP}]*`,
+  'g',
+);
 const EMAIL = /(?<![\w.+%-])[\w.+%-]{1,64}@(?:[A-Za-z0-9-]{1,63}\.){1,10}[A-Za-z]{2,63}(?![\w-])/g;
 // A path starts at `/`, `\\` or `X:\`, not inside a word, a URL, or right after a token
 // (`<home>/…/x.js` must stay as it is on a second pass). After `=` it does start:
@@ -123,7 +126,8 @@ const WIN_PATH = new RegExp(`(?<![\\w\\\\/])(?:\\\\\\\\[?.]\\\\)?[A-Za-z]:[\\\\/
 // \\server\share and its long-path form \\?\UNC\server\share.
 const UNC_PATH = new RegExp(`(?<![\\w\\\\/])\\\\\\\\(?:[?.]\\\\[Uu][Nn][Cc]\\\\)?[^${STOP}\\\\?.][^${STOP}]*`, 'g');
 const UUID = /(?<![\w-])[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(?![\w-])/g;
-const MAC = /(?<![\w:.-])(?:[0-9a-fA-F]{2}([:-])[0-9a-fA-F]{2}(?:\1[0-9a-fA-F]{2}){4}|[0-9a-fA-F]{4}\.[0-9a-fA-F]{4}\.[0-9a-fA-F]{4})(?![\w-]|:[0-9A-Fa-f]|\.\w)/g;
+const MAC =
+  /(?<![\w:.-])(?:[0-9a-fA-F]{2}([:-])[0-9a-fA-F]{2}(?:\1[0-9a-fA-F]{2}){4}|[0-9a-fA-F]{4}\.[0-9a-fA-F]{4}\.[0-9a-fA-F]{4})(?![\w-]|:[0-9A-Fa-f]|\.\w)/g;
 // IPv6 candidates: a bounded run of hex digits, colons and dots (for ::ffff:1.2.3.4)
 // ending in a hex digit, optionally with a zone; node's isIPv6 decides. That keeps
 // 12:30:45 and std::vector (not hex-only, or not valid) out. A colon may follow
@@ -151,7 +155,35 @@ function isHostName(match: string, strong: string | undefined): boolean {
 
 // Names that are accounts of a tool, not a person: harvesting them from foreign home
 // paths (/home/node in Docker, /home/runner in CI) would mangle every "node" word.
-const SERVICE_ACCOUNTS = new Set(['node', 'runner', 'ubuntu', 'root', 'admin', 'administrator', 'user', 'users', 'app', 'debian', 'ec2-user', 'pi', 'vagrant', 'docker', 'shared', 'public', 'default', 'guest', 'home', 'www', 'www-data', 'nobody', 'circleci', 'travis', 'jenkins', 'gitlab-runner', 'localhost']);
+const SERVICE_ACCOUNTS = new Set([
+  'node',
+  'runner',
+  'ubuntu',
+  'root',
+  'admin',
+  'administrator',
+  'user',
+  'users',
+  'app',
+  'debian',
+  'ec2-user',
+  'pi',
+  'vagrant',
+  'docker',
+  'shared',
+  'public',
+  'default',
+  'guest',
+  'home',
+  'www',
+  'www-data',
+  'nobody',
+  'circleci',
+  'travis',
+  'jenkins',
+  'gitlab-runner',
+  'localhost',
+]);
 const NOT_HOSTS = new Set(['localhost', 'localhost.localdomain']);
 
 // The names of the tokens this file writes. A second pass must not take the `user` of
@@ -160,9 +192,14 @@ const NOT_HOSTS = new Set(['localhost', 'localhost.localdomain']);
 const TOKEN_NAMES = 'app|home|path|host|user|ip|mac|uuid|url|email|hex|token|secret';
 
 function wordRegExp(words: string[], suffix = ''): RegExp | null {
-  const usable = unique(words).filter((w) => w.length >= 2).sort((a, b) => b.length - a.length);
+  const usable = unique(words)
+    .filter((w) => w.length >= 2)
+    .sort((a, b) => b.length - a.length);
   if (usable.length === 0) return null;
-  return new RegExp(`(?<![\\p{L}\\p{N}_])(?<!<(?=(?:${TOKEN_NAMES})>))(?:${usable.map(escapeRegExp).join('|')})${suffix}(?![\\p{L}\\p{N}_])`, 'giu');
+  return new RegExp(
+    `(?<![\\p{L}\\p{N}_])(?<!<(?=(?:${TOKEN_NAMES})>))(?:${usable.map(escapeRegExp).join('|')})${suffix}(?![\\p{L}\\p{N}_])`,
+    'giu',
+  );
 }
 
 /** The domain labels after a known host name (`.corp.example.com`): they identify the organisation too. */
@@ -175,7 +212,12 @@ function rootsRegExp(roots: string[]): RegExp | null {
     .filter((r) => r.split(/[\\/]+/).filter(Boolean).length >= 1 && r.length >= 2)
     .sort((a, b) => b.length - a.length);
   if (usable.length === 0) return null;
-  const alternatives = usable.map((r) => r.split(/[\\/]+/).map(escapeRegExp).join('[\\\\/]+'));
+  const alternatives = usable.map((r) =>
+    r
+      .split(/[\\/]+/)
+      .map(escapeRegExp)
+      .join('[\\\\/]+'),
+  );
   return new RegExp(`(?<![\\w.-])(?:${alternatives.join('|')})(?![^${STOP}\\\\/])(?:[\\\\/][^${STOP}]*)?`, 'gi');
 }
 
@@ -224,10 +266,12 @@ export function scrubText(text: string, ctx: ScrubContext): string {
 
   for (const secret of unique(ctx.secrets ?? [])) out = out.split(secret).join(token('secret'));
   out = out.replace(NODE_FRAME, (m) => parking.park(m));
-  out = out.replace(FILE_URL, (m) => withTrailing(m, (core) => {
-    const path = fileUrlToPath(core);
-    return path === null ? token('url') : pathOut(path);
-  }));
+  out = out.replace(FILE_URL, (m) =>
+    withTrailing(m, (core) => {
+      const path = fileUrlToPath(core);
+      return path === null ? token('url') : pathOut(path);
+    }),
+  );
   // The scheme alone (`see http://`) is not a URL: the run after `://` may be empty.
   out = out.replace(URL_RE, (m) => (m.endsWith('://') ? m : withTrailing(m, () => token('url'))));
   out = out.replace(EMAIL, () => token('email'));
@@ -245,7 +289,10 @@ export function scrubText(text: string, ctx: ScrubContext): string {
   out = out.replace(TOKEN, (m) => (looksRandom(m) ? token('token') : m));
 
   out = out.replace(ENOTFOUND, () => token('host'));
-  const hosts = wordRegExp(ctx.hostNames.filter((h) => !NOT_HOSTS.has(h.toLowerCase())), DOMAIN_LABELS);
+  const hosts = wordRegExp(
+    ctx.hostNames.filter((h) => !NOT_HOSTS.has(h.toLowerCase())),
+    DOMAIN_LABELS,
+  );
   if (hosts) out = out.replace(hosts, () => token('host'));
   out = out.replace(FQDN, (m, strong: string | undefined) => (isHostName(m, strong) ? token('host') : m));
 

@@ -13,9 +13,15 @@ function parseIso(iso: string): number | null {
   const m = ISO.exec(iso);
   if (m === null) return null;
   const [, y, mo, d, h, mi, s = '0', frac = '', z, sign, oh = '0', om = '0'] = m;
-  const year = Number(y), month = Number(mo), day = Number(d), hour = Number(h), minute = Number(mi), second = Number(s);
+  const year = Number(y),
+    month = Number(mo),
+    day = Number(d),
+    hour = Number(h),
+    minute = Number(mi),
+    second = Number(s);
   if (month < 1 || month > 12 || hour > 23 || minute > 59 || second > 59) return null;
-  const offH = Number(oh), offM = Number(om);
+  const offH = Number(oh),
+    offM = Number(om);
   if (z === undefined && (offH > 23 || offM > 59)) return null;
   const ms = Number(frac.padEnd(3, '0').slice(0, 3));
   const date = new Date(0);

@@ -105,14 +105,19 @@ export function sysRotationalReader(sysBlockDir = '/sys/block'): RotationalReade
 }
 
 /** Rotational flag of each device, keyed by kernel name (without /dev/). */
-export async function readRotationalFlags(devices: string[], read: RotationalReader = sysRotationalReader()): Promise<Map<string, string | null>> {
+export async function readRotationalFlags(
+  devices: string[],
+  read: RotationalReader = sysRotationalReader(),
+): Promise<Map<string, string | null>> {
   const names = [...new Set(devices.map(deviceName))];
-  const values = await Promise.all(names.map(async (name) => {
-    try {
-      return await read(name);
-    } catch {
-      return null;
-    }
-  }));
+  const values = await Promise.all(
+    names.map(async (name) => {
+      try {
+        return await read(name);
+      } catch {
+        return null;
+      }
+    }),
+  );
   return new Map(names.map((name, i) => [name, values[i] ?? null]));
 }

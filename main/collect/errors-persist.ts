@@ -56,7 +56,9 @@ export function loadPersisted(file: string, now: Date, options: LoadPersistedOpt
       renameSync(file, aside);
       log.warn(`error persist file ${file} is corrupt (${(error as Error).message}); moved it to ${aside}`);
     } catch (renameError) {
-      log.error(`error persist file ${file} is corrupt (${(error as Error).message}) and could not be moved to ${aside}: ${String(renameError)}`);
+      log.error(
+        `error persist file ${file} is corrupt (${(error as Error).message}) and could not be moved to ${aside}: ${String(renameError)}`,
+      );
     }
     return undefined;
   }

@@ -81,7 +81,8 @@ export class ErrorCapture {
 
   constructor(options: ErrorCaptureOptions = {}) {
     const capacity = options.capacity ?? 50;
-    if (!Number.isInteger(capacity) || capacity < 1) throw new Error(`ErrorCapture capacity must be a positive integer, got ${String(capacity)}`);
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new Error(`ErrorCapture capacity must be a positive integer, got ${String(capacity)}`);
     this.capacity = capacity;
     this.now = options.now ?? (() => new Date());
     this.persistFile = options.persistFile;
@@ -93,11 +94,14 @@ export class ErrorCapture {
 
   /** Records one error; the same fingerprint again bumps count and last_seen, and the latest text/kind/source win. */
   record(input: ErrorInput): void {
-    if (!SOURCES.includes(input.source)) throw new Error(`ErrorInput.source must be 'main' or 'renderer', got ${JSON.stringify(input.source)}`);
-    if (!KINDS.includes(input.kind)) throw new Error(`ErrorInput.kind must be uncaughtException, unhandledRejection or reported, got ${JSON.stringify(input.kind)}`);
+    if (!SOURCES.includes(input.source))
+      throw new Error(`ErrorInput.source must be 'main' or 'renderer', got ${JSON.stringify(input.source)}`);
+    if (!KINDS.includes(input.kind))
+      throw new Error(`ErrorInput.kind must be uncaughtException, unhandledRejection or reported, got ${JSON.stringify(input.kind)}`);
     if (typeof input.type !== 'string') throw new Error(`ErrorInput.type must be a string, got ${typeof input.type}`);
     if (typeof input.message !== 'string') throw new Error(`ErrorInput.message must be a string, got ${typeof input.message}`);
-    if (input.stack !== undefined && typeof input.stack !== 'string') throw new Error(`ErrorInput.stack must be a string when given, got ${typeof input.stack}`);
+    if (input.stack !== undefined && typeof input.stack !== 'string')
+      throw new Error(`ErrorInput.stack must be a string when given, got ${typeof input.stack}`);
     const type = truncate(input.type, MAX_TYPE_CHARS);
     const message = truncate(input.message, MAX_MESSAGE_CHARS);
     const stack = truncate(input.stack ?? '', MAX_STACK_CHARS);
@@ -130,7 +134,8 @@ export class ErrorCapture {
    * Returns the uninstall function.
    */
   install(target: NodeJS.Process = process): () => void {
-    if (this.installedOn.has(target)) throw new Error('ErrorCapture is already installed on this process; call the uninstall function it returned first');
+    if (this.installedOn.has(target))
+      throw new Error('ErrorCapture is already installed on this process; call the uninstall function it returned first');
     const listener = (error: Error, origin: NodeJS.UncaughtExceptionOrigin): void => {
       this.recordError(error, 'main', origin === 'unhandledRejection' ? 'unhandledRejection' : 'uncaughtException');
       this.persistNow();
@@ -224,7 +229,11 @@ export function describeThrown(value: unknown): Described {
         const o = value as Record<string, unknown>;
         const ctor = constructorName(value) ?? 'Object';
         if (typeof o['message'] === 'string') {
-          return { type: typeof o['name'] === 'string' && o['name'] !== '' ? o['name'] : ctor, message: o['message'], stack: stringOr(o['stack']) };
+          return {
+            type: typeof o['name'] === 'string' && o['name'] !== '' ? o['name'] : ctor,
+            message: o['message'],
+            stack: stringOr(o['stack']),
+          };
         }
         return { type: ctor, message: jsonOrTag(value) };
       }

@@ -27,7 +27,9 @@ export function canonicalLabels(
   const out: Record<string, string> = {};
   for (const name of names) {
     if (!LABEL_NAME.test(name) || name.startsWith('__')) {
-      throw new Error(`invalid label name ${JSON.stringify(name)} on metric ${metric}: must match [a-zA-Z_][a-zA-Z0-9_]* and not start with __`);
+      throw new Error(
+        `invalid label name ${JSON.stringify(name)} on metric ${metric}: must match [a-zA-Z_][a-zA-Z0-9_]* and not start with __`,
+      );
     }
     if (reserved.includes(name)) throw new Error(`label name ${JSON.stringify(name)} is reserved on metric ${metric}`);
     const value: unknown = (labels as Record<string, unknown>)[name];

@@ -1,5 +1,18 @@
 import type { MetricDetail, TimerStats } from '../report/payload-schema.js';
-import { BUCKETS, COUNT, LE_SLOT_OF_BUCKET, LE_SLOTS, MAX, MIN, SUM, bucketIndex, cumulativeLeCounts, mergeInto, newSeriesArray, timerStats } from './histogram.js';
+import {
+  BUCKETS,
+  COUNT,
+  LE_SLOT_OF_BUCKET,
+  LE_SLOTS,
+  MAX,
+  MIN,
+  SUM,
+  bucketIndex,
+  cumulativeLeCounts,
+  mergeInto,
+  newSeriesArray,
+  timerStats,
+} from './histogram.js';
 import { assertMetricName, canonicalLabels, exposedNames } from './metric-names.js';
 import { labelText } from './prometheus-escape.js';
 
@@ -318,7 +331,8 @@ export class MetricsRegistry {
     const existing = this.metrics.get(name);
     if (existing === undefined) return undefined;
     const existingKind = existing instanceof CounterMetric ? 'counter' : 'histogram';
-    if (existingKind !== kind) throw new Error(`metric ${name} is already registered as a ${existingKind}, cannot register it as a ${kind}`);
+    if (existingKind !== kind)
+      throw new Error(`metric ${name} is already registered as a ${existingKind}, cannot register it as a ${kind}`);
     return existing;
   }
 
@@ -334,7 +348,10 @@ export class MetricsRegistry {
 
   private countOverflow(metric: string): void {
     if (metric === OVERFLOW_METRIC) return; // its own guard tripping must not recurse
-    this.overflowCounter ??= this.counter(OVERFLOW_METRIC, 'Label sets refused by the cardinality guard (their data went to the {overflow="true"} series), by metric.') as CounterMetric;
+    this.overflowCounter ??= this.counter(
+      OVERFLOW_METRIC,
+      'Label sets refused by the cardinality guard (their data went to the {overflow="true"} series), by metric.',
+    ) as CounterMetric;
     this.overflowCounter.bind({ metric }).add(1);
   }
 }

@@ -27,7 +27,8 @@ function expose(registry: MetricsRegistry, emit: (chunk: string) => void): void 
     if (metric.kind === 'counter') {
       const name = exposedCounterName(metric.name);
       let t = `# HELP ${name} ${escapeHelp(metric.help)}\n# TYPE ${name} counter\n`;
-      for (const s of metric.series) t += (s.labelText === '' ? `${name} ` : `${name}{${s.labelText}} `) + formatSampleValue(s.value) + '\n';
+      for (const s of metric.series)
+        t += (s.labelText === '' ? `${name} ` : `${name}{${s.labelText}} `) + formatSampleValue(s.value) + '\n';
       emit(t);
       continue;
     }

@@ -62,9 +62,11 @@ function checkOptions(options: SamplerOptions): { intervalMs: number; capacity: 
     throw new Error(`createSampler: intervalMs must be a positive number of milliseconds, got ${String(intervalMs)}`);
   }
   const capacity = options.capacity ?? DEFAULT_SAMPLER_CAPACITY;
-  if (!Number.isInteger(capacity) || capacity < 1) throw new Error(`createSampler: capacity must be a positive integer, got ${String(capacity)}`);
+  if (!Number.isInteger(capacity) || capacity < 1)
+    throw new Error(`createSampler: capacity must be a positive integer, got ${String(capacity)}`);
   const timeoutMs = options.timeoutMs ?? Math.min(intervalMs, 5000);
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new Error(`createSampler: timeoutMs must be a positive number of milliseconds, got ${String(timeoutMs)}`);
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
+    throw new Error(`createSampler: timeoutMs must be a positive number of milliseconds, got ${String(timeoutMs)}`);
   return { intervalMs, capacity, timeoutMs };
 }
 
@@ -174,7 +176,8 @@ export function createSampler(options: SamplerOptions): Sampler {
       };
     },
     recent(limit?: number): RecentSample[] {
-      if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) throw new Error(`recent: limit must be a non-negative integer, got ${String(limit)}`);
+      if (limit !== undefined && (!Number.isInteger(limit) || limit < 0))
+        throw new Error(`recent: limit must be a non-negative integer, got ${String(limit)}`);
       const count = Math.min(size, limit ?? size);
       const t = now();
       const out: RecentSample[] = [];

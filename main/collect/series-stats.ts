@@ -14,7 +14,12 @@ export function nearestRank(sorted: ArrayLike<number>, count: number, p: number)
  * Summarizes `values` visited in the order given by `indexAt(0..length-1)`
  * (ring buffers are not contiguous). Null when no finite value is present.
  */
-export function summarize(values: Float64Array, length: number, indexAt: (i: number) => number, scratch: Float64Array): StatsSummary | null {
+export function summarize(
+  values: Float64Array,
+  length: number,
+  indexAt: (i: number) => number,
+  scratch: Float64Array,
+): StatsSummary | null {
   if (scratch.length < length) throw new Error(`summarize: scratch buffer of ${scratch.length} is shorter than ${length} values`);
   let n = 0;
   let sum = 0;

@@ -8,13 +8,30 @@ import si from 'systeminformation';
 import type { SystemSection, Unavailable } from '../report/payload-schema.js';
 import { detectContainer, isWslKernel, type ContainerProbe } from './container.js';
 import { parseCpuFlags } from './cpu-flags.js';
-import { candidateDevices, decideDisks, deviceName, readRotationalFlags, sysRotationalReader, type BlockDeviceLike, type DiskLayoutLike, type RotationalReader } from './disks.js';
+import {
+  candidateDevices,
+  decideDisks,
+  deviceName,
+  readRotationalFlags,
+  sysRotationalReader,
+  type BlockDeviceLike,
+  type DiskLayoutLike,
+  type RotationalReader,
+} from './disks.js';
 import { withTimeout, type Outcome } from './with-timeout.js';
 
 /** The systeminformation calls collectSystem() makes, typed by the fields it reads. */
 export interface SystemSource {
   osInfo(): Promise<{ distro: string; release: string; kernel: string }>;
-  cpu(): Promise<{ manufacturer: string; brand: string; vendor: string; speed: number; cores: number; physicalCores: number; flags?: string }>;
+  cpu(): Promise<{
+    manufacturer: string;
+    brand: string;
+    vendor: string;
+    speed: number;
+    cores: number;
+    physicalCores: number;
+    flags?: string;
+  }>;
   cpuFlags(): Promise<string>;
   mem(): Promise<{ total: number }>;
   diskLayout(): Promise<DiskLayoutLike[]>;
@@ -58,7 +75,8 @@ function cpuBrand(manufacturer: string, brand: string): string {
 
 export async function collectSystem(options: SystemCollectOptions = {}): Promise<SystemSection> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_SYSTEM_TIMEOUT_MS;
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new Error(`collectSystem: timeoutMs must be a positive number, got ${String(timeoutMs)}`);
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
+    throw new Error(`collectSystem: timeoutMs must be a positive number, got ${String(timeoutMs)}`);
   const source: SystemSource = options.source ?? si;
   const readRotational = options.readRotational ?? sysRotationalReader();
   const probeContainer = options.detectContainer ?? ((): Promise<ContainerProbe> => detectContainer());
@@ -96,7 +114,9 @@ export async function collectSystem(options: SystemCollectOptions = {}): Promise
     memory: guarded('mem', () => (mem.ok ? { total_bytes: nonNegativeInt(mem.value.total) } : unavailable(mem.reason))),
     disks: guarded('diskLayout/blockDevices', () => disksSection(layout, blocks, rotational)),
     gpus: guarded('graphics', () =>
-      graphics.ok ? { devices: (graphics.value.controllers ?? []).map((c) => ({ vendor: str(c.vendor), model: str(c.model) })) } : unavailable(graphics.reason),
+      graphics.ok
+        ? { devices: (graphics.value.controllers ?? []).map((c) => ({ vendor: str(c.vendor), model: str(c.model) })) }
+        : unavailable(graphics.reason),
     ),
     virtualization: guarded('system', () => virtualizationSection(system, container)),
     displays: guarded('graphics', () => (graphics.ok ? { count: (graphics.value.displays ?? []).length } : unavailable(graphics.reason))),
@@ -119,7 +139,13 @@ function guarded<T>(call: string, build: () => T): T | Unavailable {
 function osSection(osInfo: Outcome<Awaited<ReturnType<SystemSource['osInfo']>>>): Section<'os'> {
   if (!osInfo.ok) return unavailable(osInfo.reason);
   // Node's names, not systeminformation's ("Windows"), so the field means the same everywhere.
-  return { platform: process.platform, arch: os.arch(), distro: str(osInfo.value.distro), release: str(osInfo.value.release), kernel: str(osInfo.value.kernel) };
+  return {
+    platform: process.platform,
+    arch: os.arch(),
+    distro: str(osInfo.value.distro),
+    release: str(osInfo.value.release),
+    kernel: str(osInfo.value.kernel),
+  };
 }
 
 function cpuSection(cpu: Outcome<Awaited<ReturnType<SystemSource['cpu']>>>, flags: Outcome<string>): Section<'cpu'> {
@@ -151,7 +177,10 @@ function disksSection(
   return { devices: decideDisks(layoutList, blockList, flags) };
 }
 
-function virtualizationSection(system: Outcome<Awaited<ReturnType<SystemSource['system']>>>, container: Outcome<ContainerProbe>): Section<'virtualization'> {
+function virtualizationSection(
+  system: Outcome<Awaited<ReturnType<SystemSource['system']>>>,
+  container: Outcome<ContainerProbe>,
+): Section<'virtualization'> {
   if (!system.ok) return unavailable(system.reason);
   const wsl = isWslKernel(os.release());
   const host = str(system.value.virtualHost);

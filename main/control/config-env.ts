@@ -28,11 +28,17 @@ function convert(name: string, spec: LeafSpec, raw: string): unknown {
   switch (spec.env) {
     case 'boolean': {
       const value = parseEnvBoolean(text);
-      if (value === undefined) throw new ConfigError({ source: name, key: spec.path, problem: `expected true, false, 1, 0, yes or no, got ${JSON.stringify(raw)}` });
+      if (value === undefined)
+        throw new ConfigError({
+          source: name,
+          key: spec.path,
+          problem: `expected true, false, 1, 0, yes or no, got ${JSON.stringify(raw)}`,
+        });
       return value;
     }
     case 'integer':
-      if (!/^[+-]?\d+$/.test(text)) throw new ConfigError({ source: name, key: spec.path, problem: `expected ${spec.expected}, got ${JSON.stringify(raw)}` });
+      if (!/^[+-]?\d+$/.test(text))
+        throw new ConfigError({ source: name, key: spec.path, problem: `expected ${spec.expected}, got ${JSON.stringify(raw)}` });
       return Number(text);
     case 'enum':
       // An empty value means null (for the nullable keys); the schema rejects it for the others.
@@ -51,7 +57,10 @@ export function readConfigEnv(env: NodeJS.ProcessEnv): { name: string; raw: stri
     const spec = path === undefined ? undefined : CONFIG_KEY_MAP.get(path);
     if (path === undefined || spec === undefined) {
       const hint = closestName(name, [...ENV_TO_PATH.keys()]);
-      throw new ConfigError({ source: name, problem: `unknown configuration variable${hint === null ? '' : ` (did you mean ${hint}?)`}; known: ${[...ENV_TO_PATH.keys()].join(', ')}` });
+      throw new ConfigError({
+        source: name,
+        problem: `unknown configuration variable${hint === null ? '' : ` (did you mean ${hint}?)`}; known: ${[...ENV_TO_PATH.keys()].join(', ')}`,
+      });
     }
     const leaf = { path, value: convert(name, spec, raw), line: null };
     found.push({ name, raw, leaf: { ...leaf, value: checkLeaf(name, leaf) } });

@@ -14,7 +14,12 @@ export function checkLeaf(source: string, leaf: LeafValue): unknown {
   if (spec === undefined) throw new ConfigError({ source, line: leaf.line, key: leaf.path, problem: 'unknown key' });
   const result = spec.schema.safeParse(leaf.value);
   if (!result.success) {
-    throw new ConfigError({ source, line: leaf.line, key: leaf.path, problem: `expected ${spec.expected}, got ${describeValue(leaf.value)}` });
+    throw new ConfigError({
+      source,
+      line: leaf.line,
+      key: leaf.path,
+      problem: `expected ${spec.expected}, got ${describeValue(leaf.value)}`,
+    });
   }
   return result.data;
 }

@@ -31,7 +31,10 @@ function runModeOf(env: NodeJS.ProcessEnv): string {
   if (mode === undefined || mode === '') return 'production';
   // It becomes a file name: no separators, no "..", nothing that escapes the config directory.
   if (!/^[A-Za-z0-9_-]+$/.test(mode)) {
-    throw new ConfigError({ source: 'RUN_MODE', problem: `expected a name of letters, digits, _ or - (it selects config/<RUN_MODE>.yaml), got ${JSON.stringify(mode)}` });
+    throw new ConfigError({
+      source: 'RUN_MODE',
+      problem: `expected a name of letters, digits, _ or - (it selects config/<RUN_MODE>.yaml), got ${JSON.stringify(mode)}`,
+    });
   }
   return mode;
 }

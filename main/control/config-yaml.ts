@@ -24,7 +24,10 @@ export function readConfigFile(file: string, display: string, optional: boolean)
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? '';
     if (code === 'ENOENT' && optional) return null;
-    throw new ConfigError({ source: display, problem: `cannot read the file: ${ERRNO_WORDS[code] ?? (code !== '' ? code : (error as Error).message)}` });
+    throw new ConfigError({
+      source: display,
+      problem: `cannot read the file: ${ERRNO_WORDS[code] ?? (code !== '' ? code : (error as Error).message)}`,
+    });
   }
   return parseConfigText(text, display);
 }
@@ -47,20 +50,34 @@ export function parseConfigText(text: string, display: string): LeafValue[] {
     if (node === null || (isScalar(node) && node.value === null)) return; // empty file or empty section
     if (!isMap(node)) {
       const what = section === '' ? 'the top level' : section;
-      throw new ConfigError({ source: display, line: lineOf(node), key: section === '' ? null : section, problem: `${what} must be a mapping of keys, got ${describeValue(toJs(node, doc))}` });
+      throw new ConfigError({
+        source: display,
+        line: lineOf(node),
+        key: section === '' ? null : section,
+        problem: `${what} must be a mapping of keys, got ${describeValue(toJs(node, doc))}`,
+      });
     }
     const known = CONFIG_SECTIONS.get(section) ?? [];
     for (const pair of node.items) {
       const keyNode = pair.key as Node | null;
       const name = isScalar(keyNode) ? keyNode.value : undefined;
       if (typeof name !== 'string') {
-        throw new ConfigError({ source: display, line: lineOf(keyNode), problem: `keys must be plain names, got ${describeValue(toJs(keyNode, doc))}` });
+        throw new ConfigError({
+          source: display,
+          line: lineOf(keyNode),
+          problem: `keys must be plain names, got ${describeValue(toJs(keyNode, doc))}`,
+        });
       }
       const path = section === '' ? name : `${section}.${name}`;
       if (!known.includes(name)) {
         const hint = closestName(name, known);
         const where = section === '' ? 'at the top level' : `under ${section}`;
-        throw new ConfigError({ source: display, line: lineOf(keyNode), key: path, problem: `unknown key${hint === null ? '' : ` (did you mean ${section === '' ? hint : `${section}.${hint}`}?)`}; known keys ${where}: ${known.join(', ')}` });
+        throw new ConfigError({
+          source: display,
+          line: lineOf(keyNode),
+          key: path,
+          problem: `unknown key${hint === null ? '' : ` (did you mean ${section === '' ? hint : `${section}.${hint}`}?)`}; known keys ${where}: ${known.join(', ')}`,
+        });
       }
       const valueNode = pair.value as Node | null;
       if (CONFIG_SECTIONS.has(path)) {

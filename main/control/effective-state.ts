@@ -50,7 +50,13 @@ export function timedPauseActive(settings: Settings, now: Date): boolean {
  * Order: operator switches (environment, config files, command line, DO_NOT_TRACK,
  * endpoint), then the user's (disable, pause, consent). Pure: no I/O, no clock.
  */
-export function effectiveState(loaded: LoadedConfig, env: NodeJS.ProcessEnv, switches: Switches, settings: Settings, now: Date): EffectiveState {
+export function effectiveState(
+  loaded: LoadedConfig,
+  env: NodeJS.ProcessEnv,
+  switches: Switches,
+  settings: Settings,
+  now: Date,
+): EffectiveState {
   const reasons: string[] = [];
 
   // loadConfig records env and file sources; an env value it did not see (or could not
@@ -58,7 +64,8 @@ export function effectiveState(loaded: LoadedConfig, env: NodeJS.ProcessEnv, swi
   const envSources = loaded.disabledBy.filter((source) => source.startsWith(`${DISABLED_ENV}=`));
   const fileSources = loaded.disabledBy.filter((source) => !source.startsWith(`${DISABLED_ENV}=`));
   const envValue = env[DISABLED_ENV];
-  if (envSources.length === 0 && envValue !== undefined && parseEnvBoolean(envValue) !== false) envSources.push(`${DISABLED_ENV}=${envValue}`);
+  if (envSources.length === 0 && envValue !== undefined && parseEnvBoolean(envValue) !== false)
+    envSources.push(`${DISABLED_ENV}=${envValue}`);
   for (const source of envSources) reasons.push(`${source} in the environment`);
   for (const source of fileSources) reasons.push(`telemetry_disabled: true in ${source}`);
   if (reasons.length === 0 && loaded.config.telemetry_disabled) reasons.push('telemetry_disabled: true in the configuration');
@@ -70,7 +77,8 @@ export function effectiveState(loaded: LoadedConfig, env: NodeJS.ProcessEnv, swi
 
   if (settings.user_disabled.value) reasons.push(onDate('disabled by you', settings.user_disabled.at));
   // Lost answers are never guessed: an operator's pre-given consent does not count here.
-  if (settings.recovered !== null) reasons.push(`your settings could not be read (kept as ${settings.recovered.from}); answer the consent question again`);
+  if (settings.recovered !== null)
+    reasons.push(`your settings could not be read (kept as ${settings.recovered.from}); answer the consent question again`);
 
   if (timedPauseActive(settings, now)) {
     const until = new Date(settings.paused_until ?? '');

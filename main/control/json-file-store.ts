@@ -31,7 +31,8 @@ export class JsonFileStore {
       throw error;
     }
     const value = JSON.parse(text) as unknown;
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new SyntaxError(`${this.path} does not hold a JSON object`);
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      throw new SyntaxError(`${this.path} does not hold a JSON object`);
     return value as Record<string, unknown>;
   }
 

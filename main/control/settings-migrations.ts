@@ -27,8 +27,12 @@ const v0ToV1: SettingsMigration = {
     // A file that only looks like v0 because its schema_version key is damaged must not
     // be "migrated" into defaults: refuse it, so the store keeps it aside.
     const foreign = Object.keys(old).filter((key) => !V0_KEYS.has(key));
-    if (foreign.length > 0) throw new Error(`not a legacy (v0) settings file: unexpected ${foreign.map((k) => JSON.stringify(k)).join(', ')} and no schema_version`);
-    if (old['consent'] !== undefined && typeof old['consent'] !== 'boolean') throw new Error('not a legacy (v0) settings file: consent is not true or false');
+    if (foreign.length > 0)
+      throw new Error(
+        `not a legacy (v0) settings file: unexpected ${foreign.map((k) => JSON.stringify(k)).join(', ')} and no schema_version`,
+      );
+    if (old['consent'] !== undefined && typeof old['consent'] !== 'boolean')
+      throw new Error('not a legacy (v0) settings file: consent is not true or false');
     const consentState = old['consent'] === true ? 'granted' : old['consent'] === false ? 'revoked' : 'unset';
     const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
     return {
@@ -44,7 +48,10 @@ const v0ToV1: SettingsMigration = {
 export const SETTINGS_MIGRATIONS: readonly SettingsMigration[] = [v0ToV1];
 
 export class SettingsVersionError extends Error {
-  constructor(readonly found: unknown, readonly known: number) {
+  constructor(
+    readonly found: unknown,
+    readonly known: number,
+  ) {
     super(`settings schema_version ${JSON.stringify(found)} is not one this version of Candor knows (0..${known})`);
     this.name = 'SettingsVersionError';
   }

@@ -20,7 +20,9 @@ export function quarantineSettingsFile(file: string, reason: string, now: Date =
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw error;
   }
-  log.warn(`settings file ${file} could not be used (${reason}); moved it to ${target}; nothing is sent until you answer the consent question again`);
+  log.warn(
+    `settings file ${file} could not be used (${reason}); moved it to ${target}; nothing is sent until you answer the consent question again`,
+  );
   return target;
 }
 

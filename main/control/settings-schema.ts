@@ -43,6 +43,8 @@ export function defaultSettings(): Settings {
 export function parseSettings(data: unknown): Settings {
   const result = SettingsSchema.safeParse(data);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => `${issue.path.length === 0 ? '(top level)' : issue.path.join('.')}: ${issue.message}`);
+  const problems = result.error.issues.map(
+    (issue) => `${issue.path.length === 0 ? '(top level)' : issue.path.join('.')}: ${issue.message}`,
+  );
   throw new Error(`settings do not match the schema: ${problems.join('; ')}`);
 }

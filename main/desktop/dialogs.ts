@@ -69,7 +69,8 @@ export async function showDeletionRequest(api: AgentApi, openPreview: (section: 
   await dialog.showMessageBox({
     type: 'info',
     title: 'Request data deletion',
-    message: sent.delivery === 'sent' ? 'The deletion request was sent.' : 'The deletion request is queued and will be retried until delivered.',
+    message:
+      sent.delivery === 'sent' ? 'The deletion request was sent.' : 'The deletion request is queued and will be retried until delivered.',
     buttons: ['OK'],
   });
 }

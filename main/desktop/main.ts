@@ -35,7 +35,8 @@ if (!app.requestSingleInstanceLock()) {
   void start().catch((error: unknown) => {
     log.error(`desktop start failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     // Started from a launcher, a log line is invisible: say it (the lock case said it already).
-    if (!(error instanceof LockedError)) dialog.showErrorBox('Candor could not start', error instanceof Error ? error.message : String(error));
+    if (!(error instanceof LockedError))
+      dialog.showErrorBox('Candor could not start', error instanceof Error ? error.message : String(error));
     app.exit(1);
   });
 }
@@ -75,7 +76,11 @@ async function start(): Promise<void> {
   agent.setExportTarget(chooseExportPath);
 
   const iconDir = app.isPackaged ? join(process.resourcesPath, 'icons') : join(APP_ROOT, 'build/icons');
-  const windows = createWindowManager({ preloadPath: join(here, 'preload.cjs'), iconPath: join(iconDir, 'icon.png'), devTools: !app.isPackaged });
+  const windows = createWindowManager({
+    preloadPath: join(here, 'preload.cjs'),
+    iconPath: join(iconDir, 'icon.png'),
+    devTools: !app.isPackaged,
+  });
   openPreview = () => windows.open('preview');
   const disposeIpc = registerIpc(agent.api, windows);
 

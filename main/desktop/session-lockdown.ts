@@ -11,6 +11,8 @@ export function lockDownSession(): void {
   ses.setPermissionRequestHandler((_webContents, permission, callback, details) =>
     callback(permission === CLIPBOARD_WRITE && isRendererUrl(details.requestingUrl)),
   );
-  ses.setPermissionCheckHandler((_webContents, permission, requestingOrigin) => permission === CLIPBOARD_WRITE && requestingOrigin === RENDERER_ORIGIN);
+  ses.setPermissionCheckHandler(
+    (_webContents, permission, requestingOrigin) => permission === CLIPBOARD_WRITE && requestingOrigin === RENDERER_ORIGIN,
+  );
   ses.on('will-download', (event) => event.preventDefault());
 }

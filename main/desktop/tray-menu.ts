@@ -17,9 +17,7 @@ export const TRAY_ACTIONS = [
 ] as const;
 export type TrayAction = (typeof TRAY_ACTIONS)[number];
 
-export type TrayMenuItem =
-  | { type: 'normal'; id: TrayAction | null; label: string; enabled: boolean }
-  | { type: 'separator' };
+export type TrayMenuItem = { type: 'normal'; id: TrayAction | null; label: string; enabled: boolean } | { type: 'separator' };
 
 export type TrayIconState = 'sending' | 'paused' | 'off';
 

@@ -29,7 +29,14 @@ function parse(url: string): URL | null {
 /** True for our renderer page (any fragment or query), nothing else: not other files, not other hosts. */
 export function isRendererUrl(url: string): boolean {
   const parsed = parse(url);
-  return parsed !== null && parsed.protocol === `${RENDERER_SCHEME}:` && parsed.host === RENDERER_HOST && parsed.pathname === RENDERER_PAGE && parsed.username === '' && parsed.password === '';
+  return (
+    parsed !== null &&
+    parsed.protocol === `${RENDERER_SCHEME}:` &&
+    parsed.host === RENDERER_HOST &&
+    parsed.pathname === RENDERER_PAGE &&
+    parsed.username === '' &&
+    parsed.password === ''
+  );
 }
 
 /** Only plain http(s) links with a host and no embedded credentials may reach the OS browser. */

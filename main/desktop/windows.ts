@@ -100,7 +100,8 @@ export function createWindowManager(options: WindowManagerOptions): WindowManage
       // person's choices. A section is a fragment change, which the page follows itself.
       if (asked !== undefined || !isRendererUrl(existing.webContents.getURL())) {
         const wanted = rendererUrl(asked);
-        if (existing.webContents.getURL() !== wanted) existing.loadURL(wanted).catch((error: unknown) => log.debug(`preview load: ${String(error)}`));
+        if (existing.webContents.getURL() !== wanted)
+          existing.loadURL(wanted).catch((error: unknown) => log.debug(`preview load: ${String(error)}`));
       }
       if (existing.isMinimized()) existing.restore();
       existing.show();

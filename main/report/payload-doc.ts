@@ -16,7 +16,8 @@ const RULE_TEXT: Record<string, string> = {
   round: 'numbers of 1,000,000 and above keep six significant digits, the rest zeroed (123456789 → 123456000)',
   hash: 'HMAC-SHA-256 under a local random key that never leaves the machine, cut to 16 hex characters (`h:` prefix)',
   url: 'the whole URL hashed like a name; only the scheme is kept',
-  scrub: 'free text: home paths, user and host names, IP and MAC addresses, e-mails, URLs, UUIDs, long hex ids and tokens replaced by typed tokens such as `<home>`, `<ip>`; paths in the app made relative',
+  scrub:
+    'free text: home paths, user and host names, IP and MAC addresses, e-mails, URLs, UUIDs, long hex ids and tokens replaced by typed tokens such as `<home>`, `<ip>`; paths in the app made relative',
   'time-minute': 'ISO time floored to the minute (UTC)',
   'time-hour': 'ISO time floored to the hour (UTC)',
 };
@@ -94,7 +95,9 @@ export function renderPayloadDoc(schema: Schema): string {
     '',
     '| field | level | rule | type | meaning |',
     '| --- | --- | --- | --- | --- |',
-    ...rows.map((r) => `| \`${r.path}\` | ${r.level} | ${r.rule ? `\`${r.rule}\`` : ''} | ${r.type} | ${r.description.replace(/\|/g, '\\|')} |`),
+    ...rows.map(
+      (r) => `| \`${r.path}\` | ${r.level} | ${r.rule ? `\`${r.rule}\`` : ''} | ${r.type} | ${r.description.replace(/\|/g, '\\|')} |`,
+    ),
     '',
   ];
   return lines.join('\n');

@@ -78,7 +78,7 @@ const Cpu = z
     vendor: m(z.string(), 'CPU vendor (GenuineIntel, AuthenticAMD, Apple).', { rule: 'keep', level: 1 }).optional(),
     brand: m(z.string(), 'CPU model name as the vendor names it.', { rule: 'scrub', level: 1 }).optional(),
     speed_ghz: num('Base clock in GHz.', 1).optional(),
-    flags: m(CpuFlags, 'A fixed list of instruction-set flags (Qdrant\'s list); nothing else from /proc/cpuinfo.', { level: 1 }).optional(),
+    flags: m(CpuFlags, "A fixed list of instruction-set flags (Qdrant's list); nothing else from /proc/cpuinfo.", { level: 1 }).optional(),
   })
   .strict();
 
@@ -87,7 +87,11 @@ const Memory = z.object({ total_bytes: count('Installed RAM in bytes, six signif
 const Disk = z
   .object({
     type: m(z.enum(DISK_TYPES), 'Physical disk type.', { rule: 'keep' }),
-    type_source: m(z.enum(DISK_TYPE_SOURCES), 'What decided the type: systeminformation diskLayout(), the kernel\'s rotational flag, the device name (nvme*), or nothing.', { rule: 'keep' }),
+    type_source: m(
+      z.enum(DISK_TYPE_SOURCES),
+      "What decided the type: systeminformation diskLayout(), the kernel's rotational flag, the device name (nvme*), or nothing.",
+      { rule: 'keep' },
+    ),
     size_bytes: count('Disk size in bytes, six significant digits.'),
   })
   .strict();
@@ -112,7 +116,11 @@ const System = z
     os: orUnavailable(Os, 'Operating system.', 0),
     cpu: orUnavailable(Cpu, 'Processor.', 0),
     memory: orUnavailable(Memory, 'Memory.', 0),
-    disks: orUnavailable(z.object({ devices: m(z.array(Disk), 'Every physical disk (zram, loop and ram devices skipped).') }).strict(), 'Disks: type and size only. No serials, names, mount points or UUIDs.', 1).optional(),
+    disks: orUnavailable(
+      z.object({ devices: m(z.array(Disk), 'Every physical disk (zram, loop and ram devices skipped).') }).strict(),
+      'Disks: type and size only. No serials, names, mount points or UUIDs.',
+      1,
+    ).optional(),
     gpus: orUnavailable(z.object({ devices: m(z.array(Gpu), 'Every graphics controller.') }).strict(), 'Graphics.', 1).optional(),
     virtualization: orUnavailable(Virtualization, 'Virtual machine and container detection.', 1).optional(),
     displays: orUnavailable(z.object({ count: count('Number of attached displays.') }).strict(), 'Displays.', 1).optional(),
@@ -127,7 +135,7 @@ const Switches = z
     do_not_track: flag('DO_NOT_TRACK=1 in the environment.'),
     user_disabled: flag('Disabled by the user in the app.'),
     paused: flag('Paused by the user.'),
-    consent: m(z.enum(['unset', 'granted', 'revoked']), 'The user\'s consent answer.', { rule: 'keep' }),
+    consent: m(z.enum(['unset', 'granted', 'revoked']), "The user's consent answer.", { rule: 'keep' }),
   })
   .strict();
 
@@ -143,7 +151,10 @@ const Instance = z
     run_mode: m(z.string(), 'RUN_MODE (names the config layer); an operator-chosen name, hashed.', { rule: 'hash' }),
     log_level: m(z.enum(['error', 'warn', 'info', 'debug']), 'Log level.', { rule: 'keep' }),
     http_port: count('Port of the local API.'),
-    config_files: m(z.array(m(z.string(), 'A config file path, hashed.', { rule: 'hash' })), 'Config files that were loaded (paths hashed).'),
+    config_files: m(
+      z.array(m(z.string(), 'A config file path, hashed.', { rule: 'hash' })),
+      'Config files that were loaded (paths hashed).',
+    ),
     data_dir: m(z.string(), 'The data directory, hashed.', { rule: 'hash' }),
     switches: m(Switches, 'Which off switches are set (booleans only, no values).'),
   })
@@ -189,7 +200,11 @@ const MetricDetail = z
   .object({
     name: m(z.string(), 'Metric name (defined in code).', { rule: 'keep' }),
     kind: m(z.enum(['counter', 'histogram']), 'Metric kind.', { rule: 'keep' }),
-    labels: m(z.record(z.string(), m(z.string(), 'Label value, hashed.', { rule: 'hash' })), 'Label set: keys kept (code-defined), values hashed.', { keys: 'keep' }),
+    labels: m(
+      z.record(z.string(), m(z.string(), 'Label value, hashed.', { rule: 'hash' })),
+      'Label set: keys kept (code-defined), values hashed.',
+      { keys: 'keep' },
+    ),
     value: num('Counter value (counters only).').optional(),
     stats: m(TimerStats, 'Histogram summary (histograms only).').optional(),
   })
@@ -255,7 +270,11 @@ export const Payload = z
       'The application.',
       { level: 0 },
     ),
-    delivery: m(z.object({ dropped_reports: count('Reports dropped from the full outbox since the last delivered one.') }).strict(), 'Delivery bookkeeping.', { level: 0 }),
+    delivery: m(
+      z.object({ dropped_reports: count('Reports dropped from the full outbox since the last delivered one.') }).strict(),
+      'Delivery bookkeeping.',
+      { level: 0 },
+    ),
     system: m(System, 'System information.', { level: 0 }),
     instance: m(Instance, 'Summary of the effective configuration.', { level: 1 }).optional(),
     performance: m(Performance, 'Performance counters and system load.', { level: 2 }).optional(),

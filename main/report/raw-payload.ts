@@ -1,4 +1,14 @@
-import type { ErrorsSection, InstanceSummary, LoadSection, MetricDetail, Payload, RecentSample, SystemSection, TimerStats, Unavailable } from './payload-schema.js';
+import type {
+  ErrorsSection,
+  InstanceSummary,
+  LoadSection,
+  MetricDetail,
+  Payload,
+  RecentSample,
+  SystemSection,
+  TimerStats,
+  Unavailable,
+} from './payload-schema.js';
 import { SCHEMA_VERSION } from './payload-schema.js';
 
 /** Everything a report is made of, as collected (raw, not yet anonymized or filtered by level). */

@@ -7,7 +7,14 @@ export function compilePayloadValidator(options: { source?: boolean } = {}): { a
   const schema = payloadJsonSchema();
   // `format` is not checked: zod emits a `pattern` beside each format it uses (uuid,
   // date-time), so the same rule is enforced without loading ajv-formats (~5 MiB RSS).
-  const ajv = new Ajv2020({ allErrors: false, strict: true, strictTypes: false, strictTuples: false, validateFormats: false, code: { source: options.source === true, esm: true } });
+  const ajv = new Ajv2020({
+    allErrors: false,
+    strict: true,
+    strictTypes: false,
+    strictTuples: false,
+    validateFormats: false,
+    code: { source: options.source === true, esm: true },
+  });
   ajv.addKeyword({ keyword: 'x-level' }).addKeyword({ keyword: 'x-rule' }).addKeyword({ keyword: 'x-keys' });
   ajv.addSchema(schema, 'payload');
   return { ajv, schema };

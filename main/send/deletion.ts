@@ -135,9 +135,12 @@ export class DeletionQueue {
     if (this.recheck) return;
     // A readdir a minute is cheap; wake() itself does nothing while a backoff is running.
     this.recheck = setInterval(() => {
-      this.names().then((names) => {
-        if (names.length > 0 && this.recheck) this.wake();
-      }, () => undefined);
+      this.names().then(
+        (names) => {
+          if (names.length > 0 && this.recheck) this.wake();
+        },
+        () => undefined,
+      );
     }, this.opts.recheckMs ?? DEFAULT_DELETION_RECHECK_MS);
     this.recheck.unref();
   }
@@ -167,7 +170,9 @@ export class DeletionQueue {
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
         await this.moveAside(name, 'corrupt');
-        log.error(`deletion request file ${file} is corrupt (${(error as Error).message}); moved to ${join(this.opts.dir, 'corrupt', name)}`);
+        log.error(
+          `deletion request file ${file} is corrupt (${(error as Error).message}); moved to ${join(this.opts.dir, 'corrupt', name)}`,
+        );
         continue;
       }
       const gz = await gzipAsync(Buffer.from(JSON.stringify(body), 'utf8'));
@@ -194,7 +199,9 @@ export class DeletionQueue {
         await writeFileAtomic(join(this.opts.dir, 'rejected', `${name}.reason.txt`), `${new Date().toISOString()} ${result.error}\n`);
         await this.moveAside(name, 'rejected');
         if (this.outcomes.has(name)) this.outcomes.set(name, 'rejected');
-        log.error(`deletion request ${name} was refused by the collector (${result.error}); moved to ${join(this.opts.dir, 'rejected', name)}, send the text yourself`);
+        log.error(
+          `deletion request ${name} was refused by the collector (${result.error}); moved to ${join(this.opts.dir, 'rejected', name)}, send the text yourself`,
+        );
       }
     }
   }

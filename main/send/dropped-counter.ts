@@ -35,7 +35,8 @@ interface State {
 function parsePending(value: unknown, name: string): Pending | undefined {
   if (value === undefined) return undefined;
   const { file, count } = (value ?? {}) as { file?: unknown; count?: unknown };
-  if (typeof file !== 'string' || typeof count !== 'number' || !Number.isInteger(count) || count < 0) throw new Error(`"${name}" is malformed`);
+  if (typeof file !== 'string' || typeof count !== 'number' || !Number.isInteger(count) || count < 0)
+    throw new Error(`"${name}" is malformed`);
   return { file, count };
 }
 
@@ -134,7 +135,9 @@ export class DroppedCounter {
     try {
       renameSync(this.file, aside);
     } catch (error) {
-      log.error(`outbox state file ${this.file} ${problem} and could not be moved aside (${(error as Error).message}); dropped-report count restarts at 0`);
+      log.error(
+        `outbox state file ${this.file} ${problem} and could not be moved aside (${(error as Error).message}); dropped-report count restarts at 0`,
+      );
       return { dropped: 0 };
     }
     log.error(`outbox state file ${this.file} ${problem}; moved to ${aside}, dropped-report count restarts at 0`);

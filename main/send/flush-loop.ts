@@ -124,7 +124,11 @@ export class FlushLoop {
       if (outcome.kind === 'done') this.attempt = 0;
       return;
     }
-    const backoff = backoffDelay(this.attempt, { baseMs: this.opts.baseBackoffMs, maxMs: this.opts.maxBackoffMs, random: this.opts.random });
+    const backoff = backoffDelay(this.attempt, {
+      baseMs: this.opts.baseBackoffMs,
+      maxMs: this.opts.maxBackoffMs,
+      random: this.opts.random,
+    });
     const floor = Math.min(outcome.retryAfterMs ?? 0, this.opts.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS);
     const delay = Math.max(backoff, floor);
     this.attempt += 1;

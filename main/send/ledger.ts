@@ -1,4 +1,17 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync, fstatSync, readSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  unlinkSync,
+  writeSync,
+  fstatSync,
+  readSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { HistoryEntry } from '../api.js';
 import { writeFileAtomicSync } from '../util/atomic-write.js';
@@ -44,7 +57,14 @@ function parseEntry(line: string): StoredEntry | null {
   if (typeof value !== 'object' || value === null) return null;
   const v = value as Record<string, unknown>;
   const { time, instance_id, details_level, bytes, sha256 } = v;
-  if (typeof time !== 'string' || typeof instance_id !== 'string' || typeof details_level !== 'number' || typeof bytes !== 'number' || typeof sha256 !== 'string' || !SHA256.test(sha256)) {
+  if (
+    typeof time !== 'string' ||
+    typeof instance_id !== 'string' ||
+    typeof details_level !== 'number' ||
+    typeof bytes !== 'number' ||
+    typeof sha256 !== 'string' ||
+    !SHA256.test(sha256)
+  ) {
     return null;
   }
   return { time, instance_id, details_level, bytes, sha256 };
@@ -77,7 +97,13 @@ export class Ledger {
 
   /** Records a delivered report; `body` is the uncompressed JSON that was sent. */
   append(entry: StoredEntry, body: string): Promise<HistoryEntry> {
-    const stored: StoredEntry = { time: entry.time, instance_id: entry.instance_id, details_level: entry.details_level, bytes: entry.bytes, sha256: entry.sha256 };
+    const stored: StoredEntry = {
+      time: entry.time,
+      instance_id: entry.instance_id,
+      details_level: entry.details_level,
+      bytes: entry.bytes,
+      sha256: entry.sha256,
+    };
     // Synchronous inside the queue on purpose: clear() (synchronous, part of the API)
     // then runs either before or after a whole append, never between its steps.
     return this.serial.run(async () => {
@@ -95,11 +121,16 @@ export class Ledger {
           writeFileAtomicSync(this.bodyFile(stored.sha256), body);
           kept = true;
         } catch (error) {
-          log.warn(`sent-history body ${this.bodyFile(stored.sha256)} could not be written (${(error as Error).message}); the entry is recorded without it`);
+          log.warn(
+            `sent-history body ${this.bodyFile(stored.sha256)} could not be written (${(error as Error).message}); the entry is recorded without it`,
+          );
         }
       }
       this.appendLine(`${JSON.stringify(stored)}\n`);
-      if (idsError) log.warn(`instance id file ${this.idsFile} could not be written (${idsError.message}); the id is kept in ${this.file} and written again at the next delivery`);
+      if (idsError)
+        log.warn(
+          `instance id file ${this.idsFile} could not be written (${idsError.message}); the id is kept in ${this.file} and written again at the next delivery`,
+        );
       this.pruneBodies();
       return { ...stored, body_kept: kept };
     });

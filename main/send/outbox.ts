@@ -213,7 +213,9 @@ export class Outbox {
       dropped += 1;
     }
     if (dropped > 0) {
-      log.warn(`telemetry outbox ${this.dir} full (limits ${this.maxCount} reports, ${this.maxBytes} bytes): dropped the ${dropped} oldest report(s), ${this.counter.value()} dropped in all`);
+      log.warn(
+        `telemetry outbox ${this.dir} full (limits ${this.maxCount} reports, ${this.maxBytes} bytes): dropped the ${dropped} oldest report(s), ${this.counter.value()} dropped in all`,
+      );
     }
   }
 

@@ -174,18 +174,30 @@ export class Sender {
     switch (result.kind) {
       case 'delivered': {
         const sha256 = createHash('sha256').update(json).digest('hex');
-        let recorded: HistoryEntry = { time: new Date().toISOString(), instance_id: meta.instanceId, details_level: meta.detailsLevel, bytes: gz.length, sha256, body_kept: false };
+        let recorded: HistoryEntry = {
+          time: new Date().toISOString(),
+          instance_id: meta.instanceId,
+          details_level: meta.detailsLevel,
+          bytes: gz.length,
+          sha256,
+          body_kept: false,
+        };
         try {
           // Ledger before removal: a crash in between resends (and records twice) rather than sends unrecorded.
           recorded = await this.opts.ledger.append(recorded, json);
         } catch (error) {
-          log.error(`telemetry report ${entry.id} was delivered but the sent-history ledger could not record it: ${(error as Error).message}`);
+          log.error(
+            `telemetry report ${entry.id} was delivered but the sent-history ledger could not record it: ${(error as Error).message}`,
+          );
         }
         this.deliveredUnremoved.add(entry.id);
         await outbox.remove(entry);
         this.deliveredUnremoved.delete(entry.id);
         this.loop.resetBackoff();
-        this.setState('ok', this.current === 'retrying' ? 'telemetry endpoint reachable again' : `telemetry endpoint reachable (${new URL(url).origin})`);
+        this.setState(
+          'ok',
+          this.current === 'retrying' ? 'telemetry endpoint reachable again' : `telemetry endpoint reachable (${new URL(url).origin})`,
+        );
         this.opts.onDelivered?.(recorded);
         return null;
       }

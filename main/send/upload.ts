@@ -32,7 +32,11 @@ function classify(response: IncomingMessage, text: string): UploadResult {
   // A redirect is not followed (the report goes to the configured endpoint or nowhere);
   // it is usually a captive portal, so it is retried rather than blamed on the report.
   if (status >= 300 && status < 400) return { kind: 'retry', status, error: `${label} (redirects are not followed)` };
-  const detail = text.replace(/[^\x20-\x7e]+/g, ' ').replace(/ {2,}/g, ' ').trim().slice(0, REASON_BODY_CHARS);
+  const detail = text
+    .replace(/[^\x20-\x7e]+/g, ' ')
+    .replace(/ {2,}/g, ' ')
+    .trim()
+    .slice(0, REASON_BODY_CHARS);
   return { kind: 'rejected', status, error: detail ? `${label}: ${detail}` : label };
 }
 

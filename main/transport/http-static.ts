@@ -11,7 +11,8 @@ const FILES: Record<string, { file: string; type: string }> = {
   '/styles.css': { file: 'styles.css', type: 'text/css; charset=utf-8' },
 };
 
-export const PAGE_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+export const PAGE_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 export function serveStatic(dir: string, pathname: string, res: ServerResponse): boolean {
   const entry = FILES[pathname];

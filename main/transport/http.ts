@@ -64,58 +64,76 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   const allowedHosts = (): Set<string> => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
   const allowedOrigins = (): Set<string> => new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`]);
 
-  const authed = (route: string, handler: Handler): Handler => async (req, res, query) => {
-    const started = performance.now();
-    if (!tokenMatches(req.headers.authorization, options.token)) {
-      res.setHeader('WWW-Authenticate', 'Bearer realm="candor"');
-      sendError(res, 401, started, 'missing or wrong Authorization: Bearer token (see `candor api-token`)');
-      return;
-    }
-    try {
-      await handler(req, res, query);
-    } catch (error) {
-      const { status, message } = errorStatus(error);
-      // After a refused body the connection is not reused: the rest of it is unread.
-      if (status === 413) res.setHeader('Connection', 'close');
-      if (!res.headersSent) sendError(res, status, started, message);
-      else res.destroy();
-    } finally {
-      options.onRequestTimed?.(route, performance.now() - started);
-    }
-  };
+  const authed =
+    (route: string, handler: Handler): Handler =>
+    async (req, res, query) => {
+      const started = performance.now();
+      if (!tokenMatches(req.headers.authorization, options.token)) {
+        res.setHeader('WWW-Authenticate', 'Bearer realm="candor"');
+        sendError(res, 401, started, 'missing or wrong Authorization: Bearer token (see `candor api-token`)');
+        return;
+      }
+      try {
+        await handler(req, res, query);
+      } catch (error) {
+        const { status, message } = errorStatus(error);
+        // After a refused body the connection is not reused: the rest of it is unread.
+        if (status === 413) res.setHeader('Connection', 'close');
+        if (!res.headersSent) sendError(res, status, started, message);
+        else res.destroy();
+      } finally {
+        options.onRequestTimed?.(route, performance.now() - started);
+      }
+    };
 
   for (const name of Object.keys(calls) as CallName[]) {
     const { method, path } = calls[name].http;
     const invoke = options.api[name] as (input: unknown) => Promise<unknown>;
-    on(method, path, authed(path, async (req, res, query) => {
-      const started = performance.now();
-      const input = method === 'GET' ? parseQuery(query, calls[name].input) : await readJsonBody(req);
-      const result = await invoke(input);
-      sendEnvelope(res, 200, started, { result, status: 'ok' });
-    }));
+    on(
+      method,
+      path,
+      authed(path, async (req, res, query) => {
+        const started = performance.now();
+        const input = method === 'GET' ? parseQuery(query, calls[name].input) : await readJsonBody(req);
+        const result = await invoke(input);
+        sendEnvelope(res, 200, started, { result, status: 'ok' });
+      }),
+    );
   }
 
-  on('GET', '/telemetry', authed('/telemetry', (_req, res, query) => telemetryRoute(options.api, res, query)));
+  on(
+    'GET',
+    '/telemetry',
+    authed('/telemetry', (_req, res, query) => telemetryRoute(options.api, res, query)),
+  );
 
-  on('GET', '/metrics', authed('/metrics', async (_req, res) => {
-    const bytes = options.metricsBytes();
-    res.writeHead(200, { 'Content-Type': PROMETHEUS_CONTENT_TYPE, 'Content-Length': bytes.length, 'Cache-Control': 'no-store' });
-    res.end(bytes);
-  }));
+  on(
+    'GET',
+    '/metrics',
+    authed('/metrics', async (_req, res) => {
+      const bytes = options.metricsBytes();
+      res.writeHead(200, { 'Content-Type': PROMETHEUS_CONTENT_TYPE, 'Content-Length': bytes.length, 'Cache-Control': 'no-store' });
+      res.end(bytes);
+    }),
+  );
 
-  on('GET', '/events', authed('/events', async (req, res) => {
-    res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
-    const write = (status: unknown): void => {
-      res.write(`data: ${JSON.stringify(status)}\n\n`);
-    };
-    write(await options.api.status({}));
-    const unsubscribe = options.api.onStatus(write);
-    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
-    keepAlive.unref();
-    await new Promise<void>((resolve) => req.on('close', resolve));
-    clearInterval(keepAlive);
-    unsubscribe();
-  }));
+  on(
+    'GET',
+    '/events',
+    authed('/events', async (req, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
+      const write = (status: unknown): void => {
+        res.write(`data: ${JSON.stringify(status)}\n\n`);
+      };
+      write(await options.api.status({}));
+      const unsubscribe = options.api.onStatus(write);
+      const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+      keepAlive.unref();
+      await new Promise<void>((resolve) => req.on('close', resolve));
+      clearInterval(keepAlive);
+      unsubscribe();
+    }),
+  );
 
   function route(req: IncomingMessage, res: ServerResponse): void {
     const started = performance.now();
@@ -142,7 +160,12 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     }
     if (req.method === 'GET' && options.staticDir && serveStatic(options.staticDir, url.pathname, res)) return;
     const methodAllowed = (['GET', 'POST'] as const).some((m) => m !== req.method && find(m, url.pathname) !== undefined);
-    sendError(res, methodAllowed ? 405 : 404, started, methodAllowed ? `${req.method ?? ''} not allowed on ${url.pathname}` : `no route ${url.pathname}`);
+    sendError(
+      res,
+      methodAllowed ? 405 : 404,
+      started,
+      methodAllowed ? `${req.method ?? ''} not allowed on ${url.pathname}` : `no route ${url.pathname}`,
+    );
   }
 
   const server = createServer((req, res) => {
@@ -164,7 +187,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
     const body = JSON.stringify({ status: { error: `malformed request: ${error.code ?? error.message}` }, time: 0 });
     const reason = status === 431 ? 'Request Header Fields Too Large' : 'Bad Request';
-    socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    socket.end(
+      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
   });
   server.headersTimeout = 10_000;
   server.requestTimeout = 60_000;

@@ -39,6 +39,4 @@ export function channelFor(name: CallName): `candor:${CallName}` {
 }
 
 /** What every invoke resolves to: errors travel as data so the renderer gets the exact message. */
-export type IpcResult =
-  | { ok: true; value: unknown }
-  | { ok: false; error: { name: string; message: string; status: number } };
+export type IpcResult = { ok: true; value: unknown } | { ok: false; error: { name: string; message: string; status: number } };

@@ -85,14 +85,22 @@ function writeFileAtomicSyncUnnamed(file: string, data: string | Uint8Array, opt
     fsyncSync(fd);
   } catch (error) {
     closeSync(fd);
-    try { unlinkSync(tmp); } catch { /* already gone */ }
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* already gone */
+    }
     throw error;
   }
   closeSync(fd);
   try {
     renameSync(tmp, file);
   } catch (error) {
-    try { unlinkSync(tmp); } catch { /* already gone */ }
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* already gone */
+    }
     throw error;
   }
   fsyncDirSync(dirname(file));

@@ -16,7 +16,12 @@ export function isTempName(name: string): boolean {
  * Removes abandoned temp files from `dir` (those `isTemp` recognises, default: ours);
  * returns how many went.
  */
-export function removeStaleTempFiles(dir: string, now: number = Date.now(), maxAgeMs: number = STALE_TEMP_MS, isTemp: (name: string) => boolean = isTempName): number {
+export function removeStaleTempFiles(
+  dir: string,
+  now: number = Date.now(),
+  maxAgeMs: number = STALE_TEMP_MS,
+  isTemp: (name: string) => boolean = isTempName,
+): number {
   let names: string[];
   try {
     names = readdirSync(dir);

@@ -3,7 +3,17 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { AgentOptions } from '../../main/agent.js';
 import { openSettingsStore } from '../../main/control/settings-store.js';
-import { agentIn, BUSY_FOR_AN_HOUR, captureLogs, deletionFiles, outboxBodies, outboxFiles, setup, waitForLog, waitUntil } from './harness.js';
+import {
+  agentIn,
+  BUSY_FOR_AN_HOUR,
+  captureLogs,
+  deletionFiles,
+  outboxBodies,
+  outboxFiles,
+  setup,
+  waitForLog,
+  waitUntil,
+} from './harness.js';
 
 // What main/agent.ts does when a gate changes under a queued report: a timed pause
 // running out wakes the sender, a new grant of consent discards what the old one
@@ -78,7 +88,10 @@ describe('deletion requests', () => {
     const probe = await setup();
     // setup() wrote the config for this collector; add its deletion endpoint.
     const config = readFileSync(join(probe.box.cwd, 'config', 'config.yaml'), 'utf8');
-    probe.box.writeConfig('config.yaml', config.replace('telemetry:\n', `telemetry:\n  deletion_endpoint: http://127.0.0.1:${probe.collector.port}${DELETE_PATH}\n`));
+    probe.box.writeConfig(
+      'config.yaml',
+      config.replace('telemetry:\n', `telemetry:\n  deletion_endpoint: http://127.0.0.1:${probe.collector.port}${DELETE_PATH}\n`),
+    );
     return probe;
   }
   const deletions = (collector: Awaited<ReturnType<typeof setup>>['collector']): { ids: string[] }[] =>
@@ -122,7 +135,10 @@ describe('deletion requests', () => {
     expect(deletions(collector)).toEqual([]);
     const files = deletionFiles(box.dataDir);
     expect(files).toHaveLength(1);
-    expect(JSON.parse(readFileSync(join(box.dataDir, 'deletion', files[0] ?? ''), 'utf8'))).toMatchObject({ type: 'deletion-request', ids: [first.telemetryId] });
+    expect(JSON.parse(readFileSync(join(box.dataDir, 'deletion', files[0] ?? ''), 'utf8'))).toMatchObject({
+      type: 'deletion-request',
+      ids: [first.telemetryId],
+    });
     await held.close();
 
     // The same queued file goes as soon as an agent runs without the switch.

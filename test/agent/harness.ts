@@ -33,7 +33,10 @@ export async function setup(extraConfig = ''): Promise<{ box: Sandbox; collector
   const box = sandbox();
   const collector = await startCollector();
   box.writeConfig('config.yaml', fastSendingConfig(collector.url, extraConfig));
-  cleanups.push(() => box.cleanup(), () => collector.close());
+  cleanups.push(
+    () => box.cleanup(),
+    () => collector.close(),
+  );
   return { box, collector };
 }
 
@@ -66,7 +69,11 @@ export async function waitForLog(lines: LogLines, pattern: RegExp, from = 0, tim
 
 export function outboxFiles(dataDir: string): string[] {
   const dir = join(dataDir, 'outbox');
-  return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json.gz')).sort() : [];
+  return existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith('.json.gz'))
+        .sort()
+    : [];
 }
 
 /** The queued reports' JSON, exactly as the sender will put it on the wire (before gzip). */
@@ -76,7 +83,11 @@ export function outboxBodies(dataDir: string): string[] {
 
 export function deletionFiles(dataDir: string): string[] {
   const dir = join(dataDir, 'deletion');
-  return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')).sort() : [];
+  return existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith('.json'))
+        .sort()
+    : [];
 }
 
 /** The 503 a busy collector answers, asking for an hour's wait: only a wake-up delivers before that. */

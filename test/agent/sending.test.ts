@@ -63,8 +63,20 @@ describe('delivery', () => {
 describe('no connection reaches the collector while any switch is on', () => {
   // Each case starts a second agent on a data dir whose outbox already holds an
   // undelivered report; the switch must keep even that one from being sent.
-  const cases: { name: string; env?: NodeJS.ProcessEnv; config?: string; options?: Partial<AgentOptions>; act?: (a: Agent) => Promise<unknown>; reason: RegExp; discardsQueued?: true }[] = [
-    { name: 'CANDOR__TELEMETRY_DISABLED', env: { CANDOR__TELEMETRY_DISABLED: 'true' }, reason: /CANDOR__TELEMETRY_DISABLED=true in the environment/ },
+  const cases: {
+    name: string;
+    env?: NodeJS.ProcessEnv;
+    config?: string;
+    options?: Partial<AgentOptions>;
+    act?: (a: Agent) => Promise<unknown>;
+    reason: RegExp;
+    discardsQueued?: true;
+  }[] = [
+    {
+      name: 'CANDOR__TELEMETRY_DISABLED',
+      env: { CANDOR__TELEMETRY_DISABLED: 'true' },
+      reason: /CANDOR__TELEMETRY_DISABLED=true in the environment/,
+    },
     { name: 'telemetry_disabled in config', config: 'telemetry_disabled: true', reason: /telemetry_disabled: true in config\/config.yaml/ },
     { name: '--disable-telemetry', options: { disableTelemetry: true }, reason: /--disable-telemetry on the command line/ },
     { name: 'DO_NOT_TRACK', env: { DO_NOT_TRACK: '1' }, reason: /DO_NOT_TRACK=1 in the environment/ },
@@ -113,10 +125,15 @@ describe('crash safety', () => {
 
   it('reports written before a SIGKILL of the agent are delivered after restart, as they were queued', async () => {
     const { box, collector } = await setup();
-    const withConsent = (firstDelayS: number): string => fastSendingConfig(collector.url, '', firstDelayS).replace('telemetry:\n', 'telemetry:\n  consent: granted\n');
+    const withConsent = (firstDelayS: number): string =>
+      fastSendingConfig(collector.url, '', firstDelayS).replace('telemetry:\n', 'telemetry:\n  consent: granted\n');
     box.writeConfig('config.yaml', withConsent(0));
     collector.script(Array(50).fill(503));
-    const child = spawn(process.execPath, [join(APP_ROOT, 'dist/main/cli.js'), 'start', '--headless', '--port', '0', '--data-dir', box.dataDir], { cwd: box.cwd, env: { PATH: process.env['PATH'] ?? '' }, stdio: 'ignore' });
+    const child = spawn(
+      process.execPath,
+      [join(APP_ROOT, 'dist/main/cli.js'), 'start', '--headless', '--port', '0', '--data-dir', box.dataDir],
+      { cwd: box.cwd, env: { PATH: process.env['PATH'] ?? '' }, stdio: 'ignore' },
+    );
     reaper.track(child);
     await waitUntil(() => outboxFiles(box.dataDir).length > 0, 'the child to queue a report', 30_000);
     const exited = once(child, 'exit');

@@ -2,7 +2,12 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import type { FieldChange } from '../../main/api.js';
 import {
-  applySchema, leavesWithoutRule, requiredAboveLevel, schemaAtLevel, type ApplyOptions, type JsonSchema,
+  applySchema,
+  leavesWithoutRule,
+  requiredAboveLevel,
+  schemaAtLevel,
+  type ApplyOptions,
+  type JsonSchema,
 } from '../../main/anonymize/apply.js';
 import { hashName, hashUrl } from '../../main/anonymize/hash.js';
 import type { ScrubContext } from '../../main/anonymize/text.js';
@@ -10,7 +15,12 @@ import { Payload, payloadJsonSchema } from '../../main/report/payload-schema.js'
 import { IDENTIFYING, INJECTED_POINTERS, rawPayload } from './raw-payload.js';
 
 const key = Buffer.alloc(32, 3);
-const scrub: ScrubContext = { homeDirs: ['/home/bob'], userNames: ['bob', 'Bob Smith'], hostNames: ['bob-laptop'], appRoot: '/home/bob/candor' };
+const scrub: ScrubContext = {
+  homeDirs: ['/home/bob'],
+  userNames: ['bob', 'Bob Smith'],
+  hostNames: ['bob-laptop'],
+  appRoot: '/home/bob/candor',
+};
 const schema = payloadJsonSchema();
 const LEVELS = [0, 1, 2, 3, 4];
 
@@ -74,7 +84,9 @@ describe('the real payload schema', () => {
 
 describe('applySchema on a full raw payload with the real schema', () => {
   const raw = rawPayload();
-  const results = new Map(LEVELS.flatMap((level) => [true, false].map((anon) => [`${level}:${anon}`, applySchema(raw, schema, opts(level, anon))] as const)));
+  const results = new Map(
+    LEVELS.flatMap((level) => [true, false].map((anon) => [`${level}:${anon}`, applySchema(raw, schema, opts(level, anon))] as const)),
+  );
   const result = (level: number, anonymize: boolean): { payload: unknown; changes: FieldChange[] } => {
     const found = results.get(`${level}:${anonymize}`);
     if (!found) throw new Error(`no result for level ${level}`);
@@ -107,9 +119,17 @@ describe('applySchema on a full raw payload with the real schema', () => {
   });
 
   it.each([
-    [0, ['/system/cpu/cores', '/system/memory/total_bytes', '/system/os/platform'], ['/instance', '/system/os/distro', '/system/cpu/brand', '/system/disks', '/performance']],
+    [
+      0,
+      ['/system/cpu/cores', '/system/memory/total_bytes', '/system/os/platform'],
+      ['/instance', '/system/os/distro', '/system/cpu/brand', '/system/disks', '/performance'],
+    ],
     [1, ['/instance/run_mode', '/system/disks/devices/0/size_bytes', '/system/cpu/flags/avx'], ['/performance', '/errors']],
-    [2, ['/performance/load/cpu_pct/avg', '/performance/timers/candor_report_build_ms/p99'], ['/performance/detail', '/performance/recent_samples', '/errors']],
+    [
+      2,
+      ['/performance/load/cpu_pct/avg', '/performance/timers/candor_report_build_ms/p99'],
+      ['/performance/detail', '/performance/recent_samples', '/errors'],
+    ],
     [3, ['/performance/detail/0/name', '/performance/recent_samples/1/mem_used_pct'], ['/errors']],
     [4, ['/errors/captured/0/stack', '/errors/dropped'], []],
   ])('level %i includes %j and leaves out %j', (level, present, absent) => {
@@ -126,16 +146,28 @@ describe('applySchema on a full raw payload with the real schema', () => {
   it('unknown keys are dropped and reported at every level that includes their parent, anonymized or not', () => {
     for (const anonymize of [true, false]) {
       const { payload, changes } = result(4, anonymize);
-      const dropped = changes.filter((c) => c.action === 'dropped').map((c) => c.path).sort();
+      const dropped = changes
+        .filter((c) => c.action === 'dropped')
+        .map((c) => c.path)
+        .sort();
       expect(dropped).toEqual([...INJECTED_POINTERS].sort());
       for (const p of INJECTED_POINTERS) expect(at(payload, p)).toBeUndefined();
     }
-    expect(result(0, true).changes.filter((c) => c.action === 'dropped').map((c) => c.path).sort()).toEqual(['/hostname', '/system/cpu/serial', '/system/os/hostname']);
+    expect(
+      result(0, true)
+        .changes.filter((c) => c.action === 'dropped')
+        .map((c) => c.path)
+        .sort(),
+    ).toEqual(['/hostname', '/system/cpu/serial', '/system/os/hostname']);
   });
 
   it('reports the raw value of what it dropped', () => {
     const change = result(4, true).changes.find((c) => c.path === '/errors/captured/0/env');
-    expect(change).toEqual({ path: '/errors/captured/0/env', action: 'dropped', raw: { HOME: '/home/bob', TOKEN: 'eyJhbGciOiJIUzI1NiJ9' } });
+    expect(change).toEqual({
+      path: '/errors/captured/0/env',
+      action: 'dropped',
+      raw: { HOME: '/home/bob', TOKEN: 'eyJhbGciOiJIUzI1NiJ9' },
+    });
   });
 
   it('without anonymize: every kept value is the raw value, and only drops are reported', () => {
@@ -169,7 +201,14 @@ describe('applySchema on a full raw payload with the real schema', () => {
     ];
     for (const [path, action, rawValue] of expected) expect(byPath.get(path), path).toEqual({ path, action, raw: rawValue });
     // Unchanged values are not reported even though their rule ran.
-    for (const path of ['/system/cpu/cores', '/instance/http_port', '/errors/captured/1/first_seen', '/errors/captured/1/stack', '/errors/captured/0/type', '/system/disks/devices/1/size_bytes']) {
+    for (const path of [
+      '/system/cpu/cores',
+      '/instance/http_port',
+      '/errors/captured/1/first_seen',
+      '/errors/captured/1/stack',
+      '/errors/captured/0/type',
+      '/system/disks/devices/1/size_bytes',
+    ]) {
       expect(byPath.has(path), path).toBe(false);
     }
     // Every reported change matches the output.
@@ -181,7 +220,9 @@ describe('applySchema on a full raw payload with the real schema', () => {
     expect(at(payload, '/system/memory/total_bytes')).toBe(16_706_700_000);
     expect(at(payload, '/generated_at')).toBe('2026-11-25T14:37:00.000Z');
     expect(at(payload, '/errors/captured/0/first_seen')).toBe('2026-11-25T13:00:00.000Z');
-    expect(at(payload, '/errors/captured/0/stack')).toBe('TypeError: boom\n    at run (<app>/main/agent.js:12:3)\n    at <home>\\…\\x.js:1:1\n    at node:internal/process/task_queues:95:5');
+    expect(at(payload, '/errors/captured/0/stack')).toBe(
+      'TypeError: boom\n    at run (<app>/main/agent.js:12:3)\n    at <home>\\…\\x.js:1:1\n    at node:internal/process/task_queues:95:5',
+    );
     expect(at(payload, '/system/gpus/reason')).toBe('lspci failed: <home>/…: permission denied for <user> on <host>');
   });
 
@@ -206,10 +247,16 @@ describe('applySchema on a full raw payload with the real schema', () => {
 });
 
 describe('requiredAboveLevel and schemaAtLevel', () => {
-  it('finds a required property whose level is above its parent\'s', () => {
+  it("finds a required property whose level is above its parent's", () => {
     const s: JsonSchema = {
-      type: 'object', 'x-level': 0, required: ['a', 'b'],
-      properties: { a: { type: 'string', 'x-rule': 'keep' }, b: { type: 'string', 'x-rule': 'keep', 'x-level': 2 }, c: { type: 'string', 'x-rule': 'keep', 'x-level': 3 } },
+      type: 'object',
+      'x-level': 0,
+      required: ['a', 'b'],
+      properties: {
+        a: { type: 'string', 'x-rule': 'keep' },
+        b: { type: 'string', 'x-rule': 'keep', 'x-level': 2 },
+        c: { type: 'string', 'x-rule': 'keep', 'x-level': 3 },
+      },
     };
     expect(requiredAboveLevel(s)).toEqual([{ pointer: '/properties/b', missingAtLevels: [0, 1] }]);
     expect(schemaAtLevel(s, 1)).toMatchObject({ required: ['a'], properties: { a: {} } });

@@ -56,7 +56,12 @@ describe('hashUrl', () => {
 
   it('hashes the whole URL: any change in path, query or credentials changes the hash', () => {
     const base = hashUrl(key, 'https://api.example.com/v1?x=1');
-    for (const variant of ['https://api.example.com/v2?x=1', 'https://api.example.com/v1?x=2', 'https://u:p@api.example.com/v1?x=1', 'https://api.example.org/v1?x=1']) {
+    for (const variant of [
+      'https://api.example.com/v2?x=1',
+      'https://api.example.com/v1?x=2',
+      'https://u:p@api.example.com/v1?x=1',
+      'https://api.example.org/v1?x=1',
+    ]) {
       expect(hashUrl(key, variant)).not.toBe(base);
     }
   });

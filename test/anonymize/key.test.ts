@@ -67,32 +67,43 @@ describe('loadOrCreateKey', () => {
     expect(() => loadOrCreateKey(dir)).toThrow(`anonymizer key ${file} cannot be read`);
   });
 
-  it.runIf(posix && process.getuid?.() !== 0)('refuses an unreadable key file, naming it (needs a non-root POSIX user: root reads any file)', () => {
-    const file = join(dir, KEY_FILE);
-    writeFileSync(file, Buffer.alloc(32, 1));
-    chmodSync(file, 0o000);
-    expect(() => loadOrCreateKey(dir)).toThrow(/cannot be read/);
-    expect(existsSync(file)).toBe(true);
-  });
+  it.runIf(posix && process.getuid?.() !== 0)(
+    'refuses an unreadable key file, naming it (needs a non-root POSIX user: root reads any file)',
+    () => {
+      const file = join(dir, KEY_FILE);
+      writeFileSync(file, Buffer.alloc(32, 1));
+      chmodSync(file, 0o000);
+      expect(() => loadOrCreateKey(dir)).toThrow(/cannot be read/);
+      expect(existsSync(file)).toBe(true);
+    },
+  );
 
   it('ends with one key when several processes race to create it', async () => {
     // The racing children run the built module (dist/ is built once before the tests).
     buildOnce();
     const built = pathToFileURL(join(APP_ROOT, 'dist/main/anonymize/key.js')).href;
     const script = join(dir, 'race.mjs');
-    writeFileSync(script, `import { loadOrCreateKey } from '${built}';
-process.send(loadOrCreateKey(process.argv[2]).toString('hex'));`);
+    writeFileSync(
+      script,
+      `import { loadOrCreateKey } from '${built}';
+process.send(loadOrCreateKey(process.argv[2]).toString('hex'));`,
+    );
     const target = join(dir, 'shared');
-    const runs = Array.from({ length: 6 }, () => new Promise<string>((resolve, reject) => {
-      const child = fork(script, [target]);
-      child.once('message', (m) => resolve(String(m)));
-      child.once('error', reject);
-      child.once('exit', (code) => { if (code !== 0) reject(new Error(`child exited ${code}`)); });
-    }));
+    const runs = Array.from(
+      { length: 6 },
+      () =>
+        new Promise<string>((resolve, reject) => {
+          const child = fork(script, [target]);
+          child.once('message', (m) => resolve(String(m)));
+          child.once('error', reject);
+          child.once('exit', (code) => {
+            if (code !== 0) reject(new Error(`child exited ${code}`));
+          });
+        }),
+    );
     const keys = await Promise.all(runs);
     expect(new Set(keys).size).toBe(1);
     expect(readFileSync(join(target, KEY_FILE)).toString('hex')).toBe(keys[0]);
     expect(readdirSync(target)).toEqual([KEY_FILE]);
   });
 });
-

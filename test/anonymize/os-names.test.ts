@@ -8,22 +8,62 @@ import { rawPayload } from './raw-payload.js';
 // are free text from the OS, so they are scrubbed, not kept. Scrubbing must leave the
 // ordinary values as they are, or the hardware section loses what it is for.
 
-const ctx: ScrubContext = { homeDirs: ['/home/bob'], userNames: ['bob', 'Bob Smith'], hostNames: ['bob-laptop'], appRoot: '/home/bob/candor' };
+const ctx: ScrubContext = {
+  homeDirs: ['/home/bob'],
+  userNames: ['bob', 'Bob Smith'],
+  hostNames: ['bob-laptop'],
+  appRoot: '/home/bob/candor',
+};
 
 const ORDINARY = [
   // distro and release
-  'Debian GNU/Linux', 'Debian GNU/Linux 12 (bookworm)', 'Ubuntu 24.04.1 LTS', 'Fedora Linux', 'macOS', 'Microsoft Windows 11 Pro',
-  'Alpine Linux v3.20', 'openSUSE Tumbleweed', '12', '24.04', '10.0.22631', '10.0.19045.4170', '14.5',
+  'Debian GNU/Linux',
+  'Debian GNU/Linux 12 (bookworm)',
+  'Ubuntu 24.04.1 LTS',
+  'Fedora Linux',
+  'macOS',
+  'Microsoft Windows 11 Pro',
+  'Alpine Linux v3.20',
+  'openSUSE Tumbleweed',
+  '12',
+  '24.04',
+  '10.0.22631',
+  '10.0.19045.4170',
+  '14.5',
   // kernel
-  '6.1.0-18-amd64', '6.8.0-45-generic', '23.5.0', '6.10.10-arch1-1', '4.18.0-553.el8_10.x86_64', '6.6.31-linuxkit', '6.9.3-76060903-generic',
+  '6.1.0-18-amd64',
+  '6.8.0-45-generic',
+  '23.5.0',
+  '6.10.10-arch1-1',
+  '4.18.0-553.el8_10.x86_64',
+  '6.6.31-linuxkit',
+  '6.9.3-76060903-generic',
   // CPU brand
-  'Intel(R) Core(TM) i7-8565U CPU @ 1.80GHz', 'AMD Ryzen 9 7950X 16-Core Processor', 'Apple M2 Pro', 'Intel(R) Xeon(R) Platinum 8375C CPU @ 2.90GHz',
-  'QEMU Virtual CPU version 2.5+', 'Common KVM processor', 'Cortex-A72', 'ARMv8 Processor rev 1 (v8l)',
+  'Intel(R) Core(TM) i7-8565U CPU @ 1.80GHz',
+  'AMD Ryzen 9 7950X 16-Core Processor',
+  'Apple M2 Pro',
+  'Intel(R) Xeon(R) Platinum 8375C CPU @ 2.90GHz',
+  'QEMU Virtual CPU version 2.5+',
+  'Common KVM processor',
+  'Cortex-A72',
+  'ARMv8 Processor rev 1 (v8l)',
   // GPU vendor and model
-  'NVIDIA Corporation', 'Advanced Micro Devices, Inc. [AMD/ATI]', 'Intel Corporation', 'Apple', 'NVIDIA GeForce RTX 3060 Laptop GPU',
-  'AD102 [GeForce RTX 4090]', 'Navi 31 [Radeon RX 7900 XT/7900 XTX/7900M]', 'Alder Lake-P GT2 [Iris Xe Graphics]', 'llvmpipe (LLVM 15.0.6, 256 bits)',
-  'Microsoft Basic Render Driver', 'VMware SVGA II Adapter', 'Red Hat, Inc. Virtio 1.0 GPU', 'Mesa Intel(R) UHD Graphics 620 (KBL GT2)',
-  'ANGLE (NVIDIA, NVIDIA GeForce RTX 3080 Direct3D11 vs_5_0 ps_5_0, D3D11)', 'ASPEED Graphics Family', 'Parallels Display Adapter (WDDM)',
+  'NVIDIA Corporation',
+  'Advanced Micro Devices, Inc. [AMD/ATI]',
+  'Intel Corporation',
+  'Apple',
+  'NVIDIA GeForce RTX 3060 Laptop GPU',
+  'AD102 [GeForce RTX 4090]',
+  'Navi 31 [Radeon RX 7900 XT/7900 XTX/7900M]',
+  'Alder Lake-P GT2 [Iris Xe Graphics]',
+  'llvmpipe (LLVM 15.0.6, 256 bits)',
+  'Microsoft Basic Render Driver',
+  'VMware SVGA II Adapter',
+  'Red Hat, Inc. Virtio 1.0 GPU',
+  'Mesa Intel(R) UHD Graphics 620 (KBL GT2)',
+  'ANGLE (NVIDIA, NVIDIA GeForce RTX 3080 Direct3D11 vs_5_0 ps_5_0, D3D11)',
+  'ASPEED Graphics Family',
+  'Parallels Display Adapter (WDDM)',
 ];
 
 const IDENTIFYING: Array<[string, string]> = [
@@ -51,7 +91,8 @@ describe('OS and hardware names', () => {
     const props = (node: unknown): Record<string, { 'x-rule'?: string; properties?: unknown; items?: unknown }> => {
       const n = node as { properties?: Record<string, never>; anyOf?: unknown[]; oneOf?: unknown[] };
       const branches = n.anyOf ?? n.oneOf;
-      if (branches) return props(branches.find((b) => (b as { properties?: { unavailable?: unknown } }).properties?.unavailable === undefined));
+      if (branches)
+        return props(branches.find((b) => (b as { properties?: { unavailable?: unknown } }).properties?.unavailable === undefined));
       return n.properties ?? {};
     };
     const system = props(schema.properties['system']);
@@ -59,12 +100,16 @@ describe('OS and hardware names', () => {
     const cpu = props(system['cpu']);
     const gpu = props((props(system['gpus'])['devices'] as { items: unknown }).items);
     const virt = props(system['virtualization']);
-    expect([os['distro'], os['release'], os['kernel'], cpu['brand'], gpu['vendor'], gpu['model']].map((f) => f?.['x-rule'])).toEqual(Array(6).fill('scrub'));
+    expect([os['distro'], os['release'], os['kernel'], cpu['brand'], gpu['vendor'], gpu['model']].map((f) => f?.['x-rule'])).toEqual(
+      Array(6).fill('scrub'),
+    );
     expect([os['platform'], os['arch'], cpu['vendor'], virt['hypervisor']].map((f) => f?.['x-rule'])).toEqual(Array(4).fill('keep'));
   });
 
   it('a name in them does not reach the anonymized payload', () => {
-    const raw = rawPayload() as { system: { os: Record<string, unknown>; cpu: Record<string, unknown>; gpus: { devices: Array<Record<string, unknown>> } } };
+    const raw = rawPayload() as {
+      system: { os: Record<string, unknown>; cpu: Record<string, unknown>; gpus: { devices: Array<Record<string, unknown>> } };
+    };
     raw.system.os['kernel'] = '6.8.0-bob-laptop';
     raw.system.os['distro'] = 'Debian GNU/Linux (Bob Smith)';
     raw.system.cpu['brand'] = 'QEMU Virtual CPU bob-laptop';

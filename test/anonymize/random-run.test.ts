@@ -4,10 +4,20 @@ import { looksRandom } from '../../main/anonymize/random-run.js';
 
 describe('looksRandom', () => {
   const names = [
-    'getStaticDataForAllTheDisks', 'someVeryLongFunctionNameHere', 'ERR_INVALID_ARG_TYPE_FOR_OPTION', 'XMLHttpRequestEventTarget',
-    'processTicksAndRejections', 'HTMLIFrameElementConstructor', 'uncaughtExceptionMonitor', 'candor_report_build_ms_histogram',
-    'WebGLVertexArrayObjectOES', 'getOwnPropertyDescriptors', 'node-gyp-build-optional-packages', 'toHaveBeenCalledWithParameters',
-    'abcdefghijklmnopqrstuvwxyz', 'ABCDEFGHIJKLMNOPQRSTUVWXYZ',
+    'getStaticDataForAllTheDisks',
+    'someVeryLongFunctionNameHere',
+    'ERR_INVALID_ARG_TYPE_FOR_OPTION',
+    'XMLHttpRequestEventTarget',
+    'processTicksAndRejections',
+    'HTMLIFrameElementConstructor',
+    'uncaughtExceptionMonitor',
+    'candor_report_build_ms_histogram',
+    'WebGLVertexArrayObjectOES',
+    'getOwnPropertyDescriptors',
+    'node-gyp-build-optional-packages',
+    'toHaveBeenCalledWithParameters',
+    'abcdefghijklmnopqrstuvwxyz',
+    'ABCDEFGHIJKLMNOPQRSTUVWXYZ',
   ];
   it.each(names)('%s is a name', (name) => {
     expect(looksRandom(name)).toBe(false);
@@ -15,8 +25,12 @@ describe('looksRandom', () => {
 
   const tokens = [
     'AbCdEf12345GhIjKlMnOpQrStUvWxYz09', // two digits or more: random as before
-    'RXYdgcsXy3dwLkOZJrCO+AgVKQ==', 'ghp_rMfzGYOP2menoFwhhHyfYoOVKA', 'cPANFMAVRsVC_rEsLnLkPagxpPU',
-    'fodUEyEWHGvTBMFZK_xipSLrKn1nzCNFiNs', 'wK3okMNnyLbWduhWShtt-VXMvg', 'fZPMfXPdUUaq0sgKBYBQqzZb',
+    'RXYdgcsXy3dwLkOZJrCO+AgVKQ==',
+    'ghp_rMfzGYOP2menoFwhhHyfYoOVKA',
+    'cPANFMAVRsVC_rEsLnLkPagxpPU',
+    'fodUEyEWHGvTBMFZK_xipSLrKn1nzCNFiNs',
+    'wK3okMNnyLbWduhWShtt-VXMvg',
+    'fZPMfXPdUUaq0sgKBYBQqzZb',
   ];
   it.each(tokens)('%s is random', (token) => {
     expect(looksRandom(token)).toBe(true);

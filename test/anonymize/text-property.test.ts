@@ -8,8 +8,17 @@ import { scrubText, type ScrubContext } from '../../main/anonymize/text.js';
 const ctx: ScrubContext = { homeDirs: ['/home/bob'], userNames: ['bob'], hostNames: ['bob-laptop'], appRoot: '/opt/candor' };
 
 const planted = fc.oneof(
-  fc.tuple(fc.integer({ min: 1, max: 255 }), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 1, max: 254 })).map((p) => ({ text: p.join('.'), secret: p.join('.') })),
-  fc.array(fc.integer({ min: 0, max: 0xffff }), { minLength: 8, maxLength: 8 }).map((g) => ({ text: g.map((n) => n.toString(16)).join(':'), secret: g.map((n) => n.toString(16)).join(':') })),
+  fc
+    .tuple(
+      fc.integer({ min: 1, max: 255 }),
+      fc.integer({ min: 0, max: 255 }),
+      fc.integer({ min: 0, max: 255 }),
+      fc.integer({ min: 1, max: 254 }),
+    )
+    .map((p) => ({ text: p.join('.'), secret: p.join('.') })),
+  fc
+    .array(fc.integer({ min: 0, max: 0xffff }), { minLength: 8, maxLength: 8 })
+    .map((g) => ({ text: g.map((n) => n.toString(16)).join(':'), secret: g.map((n) => n.toString(16)).join(':') })),
   fc.stringMatching(/^[a-z]{3,8}$/).map((n) => ({ text: `/home/x${n}/secret-${n}.txt`, secret: `x${n}` })),
   fc.stringMatching(/^[a-z]{3,8}$/).map((n) => ({ text: `C:\\Users\\x${n}\\notes.docx`, secret: `x${n}` })),
   fc.stringMatching(/^[a-z]{2,8}$/).map((n) => ({ text: `x${n}@mail.example.com`, secret: `x${n}@` })),

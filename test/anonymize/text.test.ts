@@ -33,8 +33,11 @@ describe('scrubText: paths', () => {
     ['at C:\\Users\\Bob Smith\\proj\\y.ts:9:9', 'at <home>\\…\\y.ts:9:9'],
     ['file:///C:/Users/gina/app/main.js:1:1', '<home>/…/main.js:1:1'],
     ['file:///Users/hank/My%20Docs/a.js', '<home>/…/a.js'],
-    ["ENOENT: no such file or directory, open '/Users/ivan/Documents/Q3-layoffs.xlsx'", "ENOENT: no such file or directory, open '<home>/…'"],
-    ['EACCES: permission denied, mkdir \'/root/.npm/_logs\'', 'EACCES: permission denied, mkdir \'<home>/…\''],
+    [
+      "ENOENT: no such file or directory, open '/Users/ivan/Documents/Q3-layoffs.xlsx'",
+      "ENOENT: no such file or directory, open '<home>/…'",
+    ],
+    ["EACCES: permission denied, mkdir '/root/.npm/_logs'", "EACCES: permission denied, mkdir '<home>/…'"],
     ['at /usr/lib/node_modules/npm/lib/cli.js:4:1', 'at <path>/cli.js:4:1'],
     ['spawn /usr/bin/git ENOENT', 'spawn <path> ENOENT'],
     ['\\\\fileserver\\share\\report.docx', '<path>'],
@@ -158,7 +161,7 @@ describe('scrubText: user and host names', () => {
     expect(scrub('a b c x', { ...ctx, userNames: ['x'], hostNames: ['a'] })).toBe('a b c x');
   });
 
-  it('does not treat localhost as this machine\'s host name', () => {
+  it("does not treat localhost as this machine's host name", () => {
     expect(scrub('connect to localhost', { ...ctx, hostNames: ['localhost'] })).toBe('connect to localhost');
   });
 
@@ -277,7 +280,7 @@ describe('machineScrubContext', () => {
     expect(new Set(c.hostNames).size).toBe(c.hostNames.length);
   });
 
-  it('scrubs this machine\'s own names out of a message', () => {
+  it("scrubs this machine's own names out of a message", () => {
     const c = machineScrubContext(null);
     const text = `failed on ${os.hostname()} for ${os.userInfo().username} in ${os.homedir()}/x.txt`;
     const out = scrubText(text, c);

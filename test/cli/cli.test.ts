@@ -145,11 +145,21 @@ describe('other commands', () => {
     const ids = ['6f1c2a8e-3b4d-4e5f-8a9b-0c1d2e3f4a5b', '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d'];
     // What the sender leaves after two deliveries from two runs: the ledger's record of each.
     const ledger = new Ledger({ dir: join(box.dataDir, 'history') });
-    for (const id of ids) await ledger.append({ time: new Date().toISOString(), instance_id: id, details_level: 1, bytes: 10, sha256: 'a'.repeat(64) }, `{"id":"${id}"}`);
+    for (const id of ids)
+      await ledger.append(
+        { time: new Date().toISOString(), instance_id: id, details_level: 1, bytes: 10, sha256: 'a'.repeat(64) },
+        `{"id":"${id}"}`,
+      );
     const { code, stdout } = candor(['request-deletion']);
     expect(code).toBe(0);
     expect(stdout).toBe(
-      ['Please delete all telemetry data for these Candor instance ids:', ...ids.map((id) => `  ${id}`), 'Contact: no privacy contact is configured; send this to whoever runs the telemetry collector.', '', ''].join('\n'),
+      [
+        'Please delete all telemetry data for these Candor instance ids:',
+        ...ids.map((id) => `  ${id}`),
+        'Contact: no privacy contact is configured; send this to whoever runs the telemetry collector.',
+        '',
+        '',
+      ].join('\n'),
     );
   });
 
@@ -157,6 +167,8 @@ describe('other commands', () => {
     box.writeConfig('config.yaml', 'telemetry:\n  privacy_contact: privacy@example.org\n');
     const { code, stdout } = candor(['request-deletion']);
     expect(code).toBe(0);
-    expect(stdout).toBe('This machine has not delivered any Candor telemetry, so there is nothing to delete.\nContact: privacy@example.org\n\n');
+    expect(stdout).toBe(
+      'This machine has not delivered any Candor telemetry, so there is nothing to delete.\nContact: privacy@example.org\n\n',
+    );
   });
 });

@@ -4,7 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { candidateDevices, decideDisks, readRotationalFlags, sysRotationalReader, type BlockDeviceLike, type DiskInfo, type DiskLayoutLike } from '../../main/collect/disks.js';
+import {
+  candidateDevices,
+  decideDisks,
+  readRotationalFlags,
+  sysRotationalReader,
+  type BlockDeviceLike,
+  type DiskInfo,
+  type DiskLayoutLike,
+} from '../../main/collect/disks.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/si/', import.meta.url));
 
@@ -17,7 +25,9 @@ interface DiskFixture {
   expected: DiskInfo[];
 }
 
-const files = readdirSync(FIXTURES).filter((f) => f.startsWith('disks-') && f.endsWith('.json')).sort();
+const files = readdirSync(FIXTURES)
+  .filter((f) => f.startsWith('disks-') && f.endsWith('.json'))
+  .sort();
 
 describe('decideDisks on recorded and hand-written systeminformation outputs', () => {
   it('has the fixtures the brief asks for (one recorded on this machine, the rest hand-written)', () => {
@@ -41,33 +51,52 @@ describe('decideDisks on recorded and hand-written systeminformation outputs', (
 
 describe('decideDisks rules', () => {
   it('prefers diskLayout over the rotational flag when diskLayout names the type', () => {
-    const out = decideDisks([{ device: '/dev/sda', type: 'SSD', size: 100 }], [{ name: 'sda', type: 'disk', size: 100 }], new Map([['sda', '1']]));
+    const out = decideDisks(
+      [{ device: '/dev/sda', type: 'SSD', size: 100 }],
+      [{ name: 'sda', type: 'disk', size: 100 }],
+      new Map([['sda', '1']]),
+    );
     expect(out).toEqual([{ type: 'SSD', type_source: 'diskLayout', size_bytes: 100 }]);
   });
 
   it('falls back to block devices when diskLayout lists only virtual devices', () => {
-    const out = decideDisks([{ device: '/dev/zram0', type: 'SSD', size: 100 }], [{ name: 'vda', type: 'disk', size: 200 }], new Map([['vda', '0']]));
+    const out = decideDisks(
+      [{ device: '/dev/zram0', type: 'SSD', size: 100 }],
+      [{ name: 'vda', type: 'disk', size: 200 }],
+      new Map([['vda', '0']]),
+    );
     expect(out).toEqual([{ type: 'SSD', type_source: 'rotational', size_bytes: 200 }]);
   });
 
   it('reads an unexpected rotational value as no evidence', () => {
-    expect(decideDisks([], [{ name: 'sda', type: 'disk', size: 1 }], new Map([['sda', 'yes']]))).toEqual([{ type: 'unknown', type_source: 'none', size_bytes: 1 }]);
+    expect(decideDisks([], [{ name: 'sda', type: 'disk', size: 1 }], new Map([['sda', 'yes']]))).toEqual([
+      { type: 'unknown', type_source: 'none', size_bytes: 1 },
+    ]);
   });
 
   it('never reports a negative or fractional size', () => {
-    const out = decideDisks([{ device: '/dev/sda', type: 'HD', size: -5 }, { device: '/dev/sdb', type: 'HD', size: 10.6 }], [], new Map());
+    const out = decideDisks(
+      [
+        { device: '/dev/sda', type: 'HD', size: -5 },
+        { device: '/dev/sdb', type: 'HD', size: 10.6 },
+      ],
+      [],
+      new Map(),
+    );
     expect(out.map((d) => d.size_bytes)).toEqual([0, 11]);
   });
 
   it('candidateDevices lists only non-virtual disks, once each', () => {
-    expect(candidateDevices([
-      { name: 'vda', type: 'disk' },
-      { name: 'vda1', type: 'part' },
-      { name: 'zram0', type: 'disk' },
-      { name: 'loop3', type: 'loop' },
-      { name: 'vda', type: 'disk' },
-      { name: 'nvme0n1', type: 'disk' },
-    ])).toEqual(['vda', 'nvme0n1']);
+    expect(
+      candidateDevices([
+        { name: 'vda', type: 'disk' },
+        { name: 'vda1', type: 'part' },
+        { name: 'zram0', type: 'disk' },
+        { name: 'loop3', type: 'loop' },
+        { name: 'vda', type: 'disk' },
+        { name: 'nvme0n1', type: 'disk' },
+      ]),
+    ).toEqual(['vda', 'nvme0n1']);
   });
 });
 
@@ -96,10 +125,12 @@ describe('readRotationalFlags', () => {
 
   const realDisks = existsSync('/sys/block') ? readdirSync('/sys/block').filter((d) => !/^(loop|zram|ram|sr)/.test(d)) : [];
   it.skipIf(realDisks.length === 0)('reads the real /sys/block flags of this machine (Linux only)', async () => {
-    const expected = await Promise.all(realDisks.map(async (d) => {
-      const path = join('/sys/block', d, 'queue', 'rotational');
-      return existsSync(path) ? (await readFile(path, 'utf8')).trim() : null;
-    }));
+    const expected = await Promise.all(
+      realDisks.map(async (d) => {
+        const path = join('/sys/block', d, 'queue', 'rotational');
+        return existsSync(path) ? (await readFile(path, 'utf8')).trim() : null;
+      }),
+    );
     const flags = await readRotationalFlags(realDisks);
     expect(realDisks.map((d) => flags.get(d))).toEqual(expected);
   });

@@ -17,7 +17,15 @@ let moduleUrl: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'candor-crash-'));
   const outfile = join(dir, 'errors.mjs');
-  await build({ entryPoints: [join(import.meta.dirname, '../../main/collect/errors.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile, logLevel: 'warning' });
+  await build({
+    entryPoints: [join(import.meta.dirname, '../../main/collect/errors.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outfile,
+    logLevel: 'warning',
+  });
   moduleUrl = pathToFileURL(outfile).href;
 });
 

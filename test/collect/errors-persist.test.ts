@@ -23,7 +23,13 @@ const now = (): Date => new Date('2025-03-01T10:00:00.000Z');
 function crashFile(): { file: string; body: string; section: ReturnType<ErrorCapture['section']> } {
   const file = join(dir, 'state', 'errors.json');
   const crashed = new ErrorCapture({ now });
-  crashed.record({ source: 'main', kind: 'uncaughtException', type: 'TypeError', message: 'boom', stack: 'TypeError: boom\n    at run (/opt/app/x.js:1:1)' });
+  crashed.record({
+    source: 'main',
+    kind: 'uncaughtException',
+    type: 'TypeError',
+    message: 'boom',
+    stack: 'TypeError: boom\n    at run (/opt/app/x.js:1:1)',
+  });
   writePersistedSync(file, crashed.section());
   return { file, body: readFileSync(file, 'utf8'), section: crashed.section() };
 }

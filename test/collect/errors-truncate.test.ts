@@ -44,8 +44,8 @@ describe('truncate', () => {
     ['short text', 50, 'short text'],
     ['one two three four five six seven eight nine ten', 30, 'one two three …[truncated]'],
     ['cut at the space right after a word', 24, 'cut at the …[truncated]'],
-    ['open \'/home/bob/x.txt\' failed, retrying', 35, 'open \'/home/bob/x.txt\' …[truncated]'],
-    ['open \'/home/bob/x.txt\' failed, retrying', 30, 'open \'…[truncated]'],
+    ["open '/home/bob/x.txt' failed, retrying", 35, "open '/home/bob/x.txt' …[truncated]"],
+    ["open '/home/bob/x.txt' failed, retrying", 30, "open '…[truncated]"],
     ['a,b;c(d)e[f]g{h}i|j<k>l"m`n', 26, 'a,b;c(d)e[f]g{…[truncated]'],
     ['no-separator-anywhere-in-this-long-run', 20, '…[truncated]'],
   ];
@@ -55,7 +55,10 @@ describe('truncate', () => {
     expect(out.length).toBeLessThanOrEqual(max);
   });
 
-  for (const [label, max] of [['message', MAX_MESSAGE_CHARS], ['stack', MAX_STACK_CHARS]] as const) {
+  for (const [label, max] of [
+    ['message', MAX_MESSAGE_CHARS],
+    ['stack', MAX_STACK_CHARS],
+  ] as const) {
     it.each(SECRETS)(`drops a %s straddling the ${label} limit whole, wherever the limit falls in it`, (_kind, secret) => {
       for (const before of BEFORE) {
         for (let k = 1; k < secret.length; k++) {

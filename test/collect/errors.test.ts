@@ -42,13 +42,18 @@ function fakeProcess(): { target: NodeJS.Process; emitter: EventEmitter } {
 
 describe('fingerprints', () => {
   it('ignore line/column numbers and directories, keep function and file names', () => {
-    expect(topFrames(stackAt('E', ['run (/home/alice/app/dist/job.js:10:5)', 'file:///C:/x/y/boot.mjs:1:2', 'async go (C:\\Users\\bob\\app\\z.js:7:7)', 'x (node:internal/timers:594:17)', 'y (http://localhost:5173/src/ui.ts?t=123:4:9)', '<anonymous>']))).toEqual([
-      'run@job.js',
-      '@boot.mjs',
-      'async go@z.js',
-      'x@timers',
-      'y@ui.ts',
-    ]);
+    expect(
+      topFrames(
+        stackAt('E', [
+          'run (/home/alice/app/dist/job.js:10:5)',
+          'file:///C:/x/y/boot.mjs:1:2',
+          'async go (C:\\Users\\bob\\app\\z.js:7:7)',
+          'x (node:internal/timers:594:17)',
+          'y (http://localhost:5173/src/ui.ts?t=123:4:9)',
+          '<anonymous>',
+        ]),
+      ),
+    ).toEqual(['run@job.js', '@boot.mjs', 'async go@z.js', 'x@timers', 'y@ui.ts']);
     const a = stackAt('TypeError', ['run (/home/alice/app/dist/job.js:10:5)']);
     const b = stackAt('TypeError', ['run (/opt/Candor/resources/app.asar/dist/job.js:99:1)']);
     expect(fingerprint('TypeError', a, 'one')).toBe(fingerprint('TypeError', b, 'two'));
@@ -58,7 +63,9 @@ describe('fingerprints', () => {
 
   it('use only the top 5 frames', () => {
     const top = ['a (/x/1.js:1:1)', 'b (/x/2.js:1:1)', 'c (/x/3.js:1:1)', 'd (/x/4.js:1:1)', 'e (/x/5.js:1:1)'];
-    expect(fingerprint('E', stackAt('E', [...top, 'f (/x/6.js:1:1)']), '')).toBe(fingerprint('E', stackAt('E', [...top, 'g (/x/7.js:1:1)']), ''));
+    expect(fingerprint('E', stackAt('E', [...top, 'f (/x/6.js:1:1)']), '')).toBe(
+      fingerprint('E', stackAt('E', [...top, 'g (/x/7.js:1:1)']), ''),
+    );
   });
 
   it('fall back to the message when there are no frames', () => {
@@ -72,7 +79,12 @@ describe('ErrorCapture', () => {
     const capture = new ErrorCapture({ now: t.now });
     capture.record(input());
     t.advance(60_000);
-    capture.record(input({ message: 'y is not a function', stack: stackAt('TypeError', ['run (/home/alice/app/dist/job.js:11:9)', 'main (/home/alice/app/dist/index.js:4:1)']) }));
+    capture.record(
+      input({
+        message: 'y is not a function',
+        stack: stackAt('TypeError', ['run (/home/alice/app/dist/job.js:11:9)', 'main (/home/alice/app/dist/index.js:4:1)']),
+      }),
+    );
     capture.record(input({ type: 'RangeError' }));
     const { captured, dropped } = capture.section();
     expect(dropped).toBe(0);
@@ -80,7 +92,13 @@ describe('ErrorCapture', () => {
       ['RangeError', 1],
       ['TypeError', 2],
     ]);
-    expect(captured[1]).toMatchObject({ first_seen: '2025-03-01T10:00:00.000Z', last_seen: '2025-03-01T10:01:00.000Z', message: 'y is not a function', kind: 'reported', source: 'main' });
+    expect(captured[1]).toMatchObject({
+      first_seen: '2025-03-01T10:00:00.000Z',
+      last_seen: '2025-03-01T10:01:00.000Z',
+      message: 'y is not a function',
+      kind: 'reported',
+      source: 'main',
+    });
     expect(captured[1]?.fingerprint).toMatch(/^[0-9a-f]{64}$/);
   });
 
@@ -128,7 +146,17 @@ describe('ErrorCapture', () => {
     class Oops extends Error {}
     const circular: Record<string, unknown> = { a: 1 };
     circular['self'] = circular;
-    const hostile = new Proxy({}, { get: () => { throw new Error('no'); }, getPrototypeOf: () => { throw new Error('no'); } });
+    const hostile = new Proxy(
+      {},
+      {
+        get: () => {
+          throw new Error('no');
+        },
+        getPrototypeOf: () => {
+          throw new Error('no');
+        },
+      },
+    );
     expect(describeThrown(new TypeError('bad'))).toMatchObject({ type: 'TypeError', message: 'bad' });
     expect(describeThrown(new Oops('custom'))).toMatchObject({ type: 'Oops', message: 'custom' });
     expect(describeThrown(new Oops('custom')).stack).toContain('errors.test.ts');
@@ -137,7 +165,11 @@ describe('ErrorCapture', () => {
     expect(describeThrown(undefined)).toEqual({ type: 'undefined', message: 'undefined' });
     expect(describeThrown(42)).toEqual({ type: 'number', message: '42' });
     expect(describeThrown({ code: 7 })).toEqual({ type: 'Object', message: '{"code":7}' });
-    expect(describeThrown({ name: 'FetchError', message: 'refused', stack: 'FetchError: refused\n    at f (/x.js:1:1)' })).toEqual({ type: 'FetchError', message: 'refused', stack: 'FetchError: refused\n    at f (/x.js:1:1)' });
+    expect(describeThrown({ name: 'FetchError', message: 'refused', stack: 'FetchError: refused\n    at f (/x.js:1:1)' })).toEqual({
+      type: 'FetchError',
+      message: 'refused',
+      stack: 'FetchError: refused\n    at f (/x.js:1:1)',
+    });
     expect(describeThrown(circular)).toEqual({ type: 'Object', message: '[object Object]' });
     expect(describeThrown(hostile)).toEqual({ type: 'unknown', message: '[a thrown value that could not be read]' });
 
@@ -186,7 +218,10 @@ describe('ErrorCapture', () => {
     const lines: [LogLevel, string][] = [];
     const previous = setLogSink((level, line) => lines.push([level, line]));
     try {
-      for (const [i, body] of ['{not json', JSON.stringify({ format: 'candor-errors-v1', captured: [{ type: 1 }], dropped: 0 })].entries()) {
+      for (const [i, body] of [
+        '{not json',
+        JSON.stringify({ format: 'candor-errors-v1', captured: [{ type: 1 }], dropped: 0 }),
+      ].entries()) {
         const file = join(dir, `errors-${i}.json`);
         writeFileSync(file, body);
         const capture = new ErrorCapture({ persistFile: file, now: () => new Date('2025-03-01T10:00:00.000Z') });

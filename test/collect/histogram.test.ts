@@ -61,7 +61,10 @@ describe('fine bucket layout', () => {
   });
 
   it('maps every value to the same bucket as a linear search, boundaries inclusive', () => {
-    fc.assert(fc.property(inRange, (v) => bucketIndex(v) === slowIndex(v)), { numRuns: 20_000 });
+    fc.assert(
+      fc.property(inRange, (v) => bucketIndex(v) === slowIndex(v)),
+      { numRuns: 20_000 },
+    );
     // Every bound itself, and the next double above it.
     for (let i = 1; i < BUCKET_COUNT - 1; i++) {
       const upper = BUCKET_UPPER_MS[i] as number;
@@ -94,7 +97,11 @@ describe('timerStats', () => {
         expect(stats.min).toBe(sorted[0]);
         expect(stats.max).toBe(sorted[sorted.length - 1]);
         expect(stats.avg).toBeCloseTo(values.reduce((s, v) => s + v, 0) / values.length, 6);
-        for (const [q, got] of [[0.5, stats.p50], [0.95, stats.p95], [0.99, stats.p99]] as const) {
+        for (const [q, got] of [
+          [0.5, stats.p50],
+          [0.95, stats.p95],
+          [0.99, stats.p99],
+        ] as const) {
           const truth = sorted[Math.max(1, Math.ceil(q * values.length)) - 1] as number;
           expect(Math.abs(got - truth)).toBeLessThanOrEqual(truth * 0.0125 + 1e-12);
         }

@@ -202,7 +202,12 @@ describe('snapshot', () => {
     const h = r.histogram('h_ms', 'H.');
     for (const v of [0.05, 0.1, 0.3, 7, 20_000]) h.record(v);
     const [counter, histogram] = r.snapshot();
-    expect(counter).toEqual({ kind: 'counter', name: 'c', help: 'Count "things".', series: [{ labels: { path: 'a"b\\c\nd' }, labelText: 'path="a\\"b\\\\c\\nd"', value: 7 }] });
+    expect(counter).toEqual({
+      kind: 'counter',
+      name: 'c',
+      help: 'Count "things".',
+      series: [{ labels: { path: 'a"b\\c\nd' }, labelText: 'path="a\\"b\\\\c\\nd"', value: 7 }],
+    });
     expect(histogram?.kind).toBe('histogram');
     if (histogram?.kind !== 'histogram') throw new Error('expected a histogram');
     const s = histogram.series[0];

@@ -119,7 +119,8 @@ export function parsePrometheusText(text: string): Family[] {
       return;
     }
     const sample = parseSample(line, where);
-    if (current === undefined || !familyOf(sample.name, current)) throw new Error(`${where}: sample ${sample.name} outside its family's block`);
+    if (current === undefined || !familyOf(sample.name, current))
+      throw new Error(`${where}: sample ${sample.name} outside its family's block`);
     const key = `${sample.name}${JSON.stringify(Object.entries(sample.labels).sort())}`;
     if (seriesSeen.has(key)) throw new Error(`${where}: duplicate sample ${key}`);
     seriesSeen.add(key);

@@ -20,7 +20,10 @@ function checkHistogram(family: Family): void {
     else entry.count = s.value;
   }
   for (const [key, entry] of byLabels) {
-    expect(entry.buckets.map(([le]) => le), key).toEqual(LE_LABELS);
+    expect(
+      entry.buckets.map(([le]) => le),
+      key,
+    ).toEqual(LE_LABELS);
     for (let i = 1; i < entry.buckets.length; i++) expect(entry.buckets[i]?.[1]).toBeGreaterThanOrEqual(entry.buckets[i - 1]?.[1] ?? 0);
     expect(entry.buckets.at(-1)?.[1], key).toBe(entry.count);
     expect(entry.sum, key).toBeDefined();
@@ -62,7 +65,10 @@ describe('toPrometheusText', () => {
     const buckets = family.samples.filter((s) => s.name === 'op_ms_bucket');
     expect(buckets.map((s) => s.labels)).toEqual(LE_LABELS.map((le) => ({ op: 'read', le })));
     expect(buckets.map((s) => s.value)).toEqual([...PROMETHEUS_LE_MS.map((le) => values.filter((v) => v <= le).length), values.length]);
-    expect(family.samples.find((s) => s.name === 'op_ms_sum')?.value).toBeCloseTo(values.reduce((a, b) => a + b, 0), 6);
+    expect(family.samples.find((s) => s.name === 'op_ms_sum')?.value).toBeCloseTo(
+      values.reduce((a, b) => a + b, 0),
+      6,
+    );
     expect(family.samples.find((s) => s.name === 'op_ms_count')?.value).toBe(values.length);
   });
 

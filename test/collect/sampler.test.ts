@@ -41,7 +41,12 @@ function scripted(steps: Step[]): SamplerSource & { calls: { currentLoad: number
 /** A clock that the test moves. */
 function clock(start = 1_000_000): { now: () => number; advance: (ms: number) => void } {
   let t = start;
-  return { now: () => t, advance: (ms) => { t += ms; } };
+  return {
+    now: () => t,
+    advance: (ms) => {
+      t += ms;
+    },
+  };
 }
 
 describe('sampler aggregate and recent over injected sources', () => {
@@ -77,7 +82,15 @@ describe('sampler aggregate and recent over injected sources', () => {
 
   it('lists recent samples newest first with their age, and honours the limit', async () => {
     const c = clock();
-    const sampler = createSampler({ intervalMs: 5000, source: scripted([{ cpu: 10, memUsed: 100 }, { cpu: 20, memUsed: 200 }, { cpu: 30, memUsed: 300 }]), now: c.now });
+    const sampler = createSampler({
+      intervalMs: 5000,
+      source: scripted([
+        { cpu: 10, memUsed: 100 },
+        { cpu: 20, memUsed: 200 },
+        { cpu: 30, memUsed: 300 },
+      ]),
+      now: c.now,
+    });
     for (let i = 0; i < 3; i++) {
       await sampler.tick();
       c.advance(5000);
@@ -111,7 +124,14 @@ describe('sampler aggregate and recent over injected sources', () => {
     const sampler = createSampler({
       intervalMs: 1000,
       timeoutMs: 50,
-      source: scripted([{ cpu: 10, memUsed: 100 }, { cpu: 'throw', memUsed: 100 }, { cpu: 'hang', memUsed: 100 }, { cpu: 40, memUsed: 'throw' }, { cpu: 50, memUsed: 'hang' }, { cpu: 60, memUsed: 600 }]),
+      source: scripted([
+        { cpu: 10, memUsed: 100 },
+        { cpu: 'throw', memUsed: 100 },
+        { cpu: 'hang', memUsed: 100 },
+        { cpu: 40, memUsed: 'throw' },
+        { cpu: 50, memUsed: 'hang' },
+        { cpu: 60, memUsed: 600 },
+      ]),
     });
     const lines: string[] = [];
     const previous = setLogSink((_level, line) => lines.push(line));
@@ -130,11 +150,20 @@ describe('sampler aggregate and recent over injected sources', () => {
     const sampler = createSampler({ intervalMs: 1000, source: scripted([{ cpu: 10, memUsed: 100, read: 'throw' }]), loadavg: () => [] });
     await sampler.tick();
     expect(sampler.skipped).toBe(0);
-    expect(sampler.aggregate()).toMatchObject({ samples: 1, disk_read_bps: null, disk_write_bps: null, load_avg_1m: null, cpu_pct: { min: 10 } });
+    expect(sampler.aggregate()).toMatchObject({
+      samples: 1,
+      disk_read_bps: null,
+      disk_write_bps: null,
+      load_avg_1m: null,
+      cpu_pct: { min: 10 },
+    });
   });
 
   it('shares a tick still in flight instead of stacking a second one', async () => {
-    const source = scripted([{ cpu: 10, memUsed: 100 }, { cpu: 20, memUsed: 100 }]);
+    const source = scripted([
+      { cpu: 10, memUsed: 100 },
+      { cpu: 20, memUsed: 100 },
+    ]);
     const sampler = createSampler({ intervalMs: 1000, source });
     await Promise.all([sampler.tick(), sampler.tick()]);
     expect(source.calls.currentLoad).toBe(1);
@@ -147,7 +176,18 @@ describe('sampler aggregate and recent over injected sources', () => {
     const slowFirst: SamplerSource = {
       ...source,
       // Like systeminformation: the first currentLoad() takes a while.
-      currentLoad: () => (source.calls.currentLoad === 0 ? source.currentLoad().then((v) => new Promise((r) => setTimeout(() => { baselineDone = true; r(v); }, 100))) : source.currentLoad()),
+      currentLoad: () =>
+        source.calls.currentLoad === 0
+          ? source.currentLoad().then(
+              (v) =>
+                new Promise((r) =>
+                  setTimeout(() => {
+                    baselineDone = true;
+                    r(v);
+                  }, 100),
+                ),
+            )
+          : source.currentLoad(),
     };
     const sampler = createSampler({ intervalMs: 20, source: slowFirst });
     sampler.start();

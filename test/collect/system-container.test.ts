@@ -31,7 +31,15 @@ describe('detectContainer', () => {
     ['systemd-nspawn ($container)', {}, { container: 'systemd-nspawn' }, '$container=systemd-nspawn'],
     ['Docker with cgroup v1', { 'proc/1/cgroup': '12:pids:/docker/0123abcd\n' }, {}, '/proc/1/cgroup /docker/'],
     ['Kubernetes with cgroup v1', { 'proc/1/cgroup': '3:cpu:/kubepods/besteffort/pod1\n' }, {}, '/proc/1/cgroup kubepods'],
-    ['Docker with cgroup v2 (only mountinfo tells)', { 'proc/1/cgroup': '0::/\n', 'proc/self/mountinfo': '600 590 254:1 /var/lib/docker/containers/abc/hostname /etc/hostname rw - ext4 /dev/vda rw\n' }, {}, '/proc/self/mountinfo /docker/containers/'],
+    [
+      'Docker with cgroup v2 (only mountinfo tells)',
+      {
+        'proc/1/cgroup': '0::/\n',
+        'proc/self/mountinfo': '600 590 254:1 /var/lib/docker/containers/abc/hostname /etc/hostname rw - ext4 /dev/vda rw\n',
+      },
+      {},
+      '/proc/self/mountinfo /docker/containers/',
+    ],
   ])('%s', async (_name, files, env, hint) => {
     const probe = await detectContainer(await fakeRoot(files), env);
     expect(probe).toEqual({ container: hint !== null, hint });

@@ -11,14 +11,22 @@ describe('withTimeout', () => {
   });
 
   it('turns a synchronous throw and a non-Error rejection into reasons', async () => {
-    expect(await withTimeout('osInfo', 1000, () => {
-      throw new TypeError('not a function');
-    })).toEqual({ ok: false, reason: 'osInfo failed: not a function' });
-    expect(await withTimeout('graphics', 1000, () => Promise.reject('lspci gone'))).toEqual({ ok: false, reason: 'graphics failed: lspci gone' });
+    expect(
+      await withTimeout('osInfo', 1000, () => {
+        throw new TypeError('not a function');
+      }),
+    ).toEqual({ ok: false, reason: 'osInfo failed: not a function' });
+    expect(await withTimeout('graphics', 1000, () => Promise.reject('lspci gone'))).toEqual({
+      ok: false,
+      reason: 'graphics failed: lspci gone',
+    });
   });
 
   it('gives up on a promise that never settles', async () => {
-    expect(await withTimeout('graphics', 50, () => new Promise<never>(() => undefined))).toEqual({ ok: false, reason: 'graphics timed out after 50 ms' });
+    expect(await withTimeout('graphics', 50, () => new Promise<never>(() => undefined))).toEqual({
+      ok: false,
+      reason: 'graphics timed out after 50 ms',
+    });
   });
 
   it('swallows the late rejection of a promise it gave up on', async () => {
@@ -42,6 +50,9 @@ describe('withTimeout', () => {
   });
 
   it('refuses a timeout that is not positive, saying so', async () => {
-    expect(await withTimeout('mem', -1, async () => 1)).toEqual({ ok: false, reason: 'mem failed: timeout must be a positive number of ms, got -1' });
+    expect(await withTimeout('mem', -1, async () => 1)).toEqual({
+      ok: false,
+      reason: 'mem failed: timeout must be a positive number of ms, got -1',
+    });
   });
 });

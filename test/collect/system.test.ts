@@ -9,8 +9,17 @@ import { machineIdentifiers } from '../support/machine-identifiers.js';
 const FIXTURES = fileURLToPath(new URL('../fixtures/si/', import.meta.url));
 const readJson = <T>(name: string): T => JSON.parse(readFileSync(join(FIXTURES, name), 'utf8')) as T;
 
-const recorded = readJson<{ osInfo: Awaited<ReturnType<SystemSource['osInfo']>>; cpu: Awaited<ReturnType<SystemSource['cpu']>>; cpuFlags: string; mem: { total: number }; graphics: Awaited<ReturnType<SystemSource['graphics']>>; system: Awaited<ReturnType<SystemSource['system']>> }>('system-this-machine-kvm-vm.json');
-const recordedDisks = readJson<{ diskLayout: []; blockDevices: []; rotational: Record<string, string | null> }>('disks-this-machine-kvm-vm.json');
+const recorded = readJson<{
+  osInfo: Awaited<ReturnType<SystemSource['osInfo']>>;
+  cpu: Awaited<ReturnType<SystemSource['cpu']>>;
+  cpuFlags: string;
+  mem: { total: number };
+  graphics: Awaited<ReturnType<SystemSource['graphics']>>;
+  system: Awaited<ReturnType<SystemSource['system']>>;
+}>('system-this-machine-kvm-vm.json');
+const recordedDisks = readJson<{ diskLayout: []; blockDevices: []; rotational: Record<string, string | null> }>(
+  'disks-this-machine-kvm-vm.json',
+);
 
 /** A source answering from the recordings of this machine; `override` replaces single calls. */
 function recordedSource(override: Partial<SystemSource> = {}): SystemSource {
@@ -26,7 +35,10 @@ function recordedSource(override: Partial<SystemSource> = {}): SystemSource {
     ...override,
   };
 }
-const recordedOptions = { readRotational: async (d: string) => recordedDisks.rotational[d] ?? null, detectContainer: async () => ({ container: true, hint: 'test' }) };
+const recordedOptions = {
+  readRotational: async (d: string) => recordedDisks.rotational[d] ?? null,
+  detectContainer: async () => ({ container: true, hint: 'test' }),
+};
 const never = <T>(): Promise<T> => new Promise<T>(() => undefined);
 const isUnavailable = (section: object): boolean => 'unavailable' in section;
 
@@ -49,12 +61,28 @@ describe('collectSystem on this machine (real systeminformation)', () => {
 
   it('reports a duration for every call it makes', async () => {
     await collect();
-    expect([...timings].sort()).toEqual(['blockDevices', 'container', 'cpu', 'cpuFlags', 'diskLayout', 'graphics', 'mem', 'osInfo', 'rotational', 'system']);
+    expect([...timings].sort()).toEqual([
+      'blockDevices',
+      'container',
+      'cpu',
+      'cpuFlags',
+      'diskLayout',
+      'graphics',
+      'mem',
+      'osInfo',
+      'rotational',
+      'system',
+    ]);
   });
 
   // Disks the kernel gives a rotational flag for (and a non-zero size) must get a type.
   const flagged = existsSync('/sys/block')
-    ? readdirSync('/sys/block').filter((d) => !/^(loop|zram|ram|sr|fd|nbd)\d*$/.test(d) && existsSync(`/sys/block/${d}/queue/rotational`) && Number(readFileSync(`/sys/block/${d}/size`, 'utf8')) > 0)
+    ? readdirSync('/sys/block').filter(
+        (d) =>
+          !/^(loop|zram|ram|sr|fd|nbd)\d*$/.test(d) &&
+          existsSync(`/sys/block/${d}/queue/rotational`) &&
+          Number(readFileSync(`/sys/block/${d}/size`, 'utf8')) > 0,
+      )
     : [];
   it.skipIf(flagged.length === 0)('decides the type of every disk that has /sys/block/<dev>/queue/rotational (Linux)', async () => {
     const { disks } = await collect();
@@ -67,7 +95,7 @@ describe('collectSystem on this machine (real systeminformation)', () => {
     }
   });
 
-  it('contains none of this machine\'s identifying strings', async () => {
+  it("contains none of this machine's identifying strings", async () => {
     const text = JSON.stringify(await collect()).toLowerCase();
     const ids = (await machineIdentifiers()).filter((id) => !id.generic);
     expect(ids.length).toBeGreaterThan(0);
@@ -81,8 +109,24 @@ describe('collectSystem on recorded outputs', () => {
     expect(system).toEqual({
       os: { platform: process.platform, arch: process.arch, distro: 'Debian GNU/Linux', release: '12', kernel: recorded.osInfo.kernel },
       cpu: {
-        cores: 2, physical_cores: 2, vendor: 'AMD', brand: 'AMD EPYC', speed_ghz: 0,
-        flags: { sse: true, sse2: true, avx: true, avx2: true, fma: true, f16c: true, avx512f: true, avx512vl: true, avx512vpopcntdq: true, neon: false, fp16: false },
+        cores: 2,
+        physical_cores: 2,
+        vendor: 'AMD',
+        brand: 'AMD EPYC',
+        speed_ghz: 0,
+        flags: {
+          sse: true,
+          sse2: true,
+          avx: true,
+          avx2: true,
+          fma: true,
+          f16c: true,
+          avx512f: true,
+          avx512vl: true,
+          avx512vpopcntdq: true,
+          neon: false,
+          fp16: false,
+        },
       },
       memory: { total_bytes: recorded.mem.total },
       disks: { devices: [{ type: 'HDD', type_source: 'rotational', size_bytes: 274877906944 }] },
@@ -95,7 +139,12 @@ describe('collectSystem on recorded outputs', () => {
 
   it('maps graphics controllers and counts displays, dropping everything else they carry', async () => {
     const graphics = async (): Promise<Awaited<ReturnType<SystemSource['graphics']>>> => ({
-      controllers: [{ vendor: 'NVIDIA', model: 'GeForce RTX 4070', busAddress: '01:00.0', pciID: 'FAKE', subDeviceId: 'FAKE-SUB' } as { vendor: string; model: string }],
+      controllers: [
+        { vendor: 'NVIDIA', model: 'GeForce RTX 4070', busAddress: '01:00.0', pciID: 'FAKE', subDeviceId: 'FAKE-SUB' } as {
+          vendor: string;
+          model: string;
+        },
+      ],
       displays: [{ serial: 'FAKE-DISPLAY-SERIAL' }, { serial: 'FAKE-2' }],
     });
     const system = await collectSystem({ source: recordedSource({ graphics }), ...recordedOptions });
@@ -117,14 +166,21 @@ describe('collectSystem on recorded outputs', () => {
   });
 
   it('uses the flags of cpu() when cpuFlags() fails', async () => {
-    const system = await collectSystem({ source: recordedSource({ cpuFlags: () => Promise.reject(new Error('no flags')) }), ...recordedOptions });
+    const system = await collectSystem({
+      source: recordedSource({ cpuFlags: () => Promise.reject(new Error('no flags')) }),
+      ...recordedOptions,
+    });
     expect(system.cpu).toMatchObject({ flags: { avx2: true, neon: false } });
   });
 });
 
 describe('collectSystem when calls fail or hang', () => {
   it('turns a throwing call into an unavailable section with the error, leaving the others intact', async () => {
-    const system = await collectSystem({ timeoutMs: 500, source: recordedSource({ cpu: () => Promise.reject(new Error('cpuinfo unreadable')) }), ...recordedOptions });
+    const system = await collectSystem({
+      timeoutMs: 500,
+      source: recordedSource({ cpu: () => Promise.reject(new Error('cpuinfo unreadable')) }),
+      ...recordedOptions,
+    });
     expect(system.cpu).toEqual({ unavailable: true, reason: 'cpu failed: cpuinfo unreadable' });
     expect(system.memory).toEqual({ total_bytes: recorded.mem.total });
     expect(() => Payload.shape.system.parse(system)).not.toThrow();
@@ -140,7 +196,16 @@ describe('collectSystem when calls fail or hang', () => {
   });
 
   it('returns with every section unavailable when every call hangs', async () => {
-    const hung: SystemSource = { osInfo: never, cpu: never, cpuFlags: never, mem: never, diskLayout: never, blockDevices: never, graphics: never, system: never };
+    const hung: SystemSource = {
+      osInfo: never,
+      cpu: never,
+      cpuFlags: never,
+      mem: never,
+      diskLayout: never,
+      blockDevices: never,
+      graphics: never,
+      system: never,
+    };
     const system = await collectSystem({ timeoutMs: 100, source: hung, readRotational: never, detectContainer: never });
     for (const section of Object.values(system)) expect(section).toMatchObject({ unavailable: true });
     expect(system.disks).toEqual({ unavailable: true, reason: 'diskLayout timed out after 100 ms; blockDevices timed out after 100 ms' });
@@ -149,16 +214,27 @@ describe('collectSystem when calls fail or hang', () => {
 
   it('keeps disks from diskLayout() when blockDevices() fails, and falls back to blockDevices() when diskLayout() fails', async () => {
     const layoutOnly = await collectSystem({
-      source: recordedSource({ diskLayout: async () => [{ device: '/dev/nvme0n1', type: 'NVMe', size: 1000 }], blockDevices: () => Promise.reject(new Error('lsblk missing')) }),
+      source: recordedSource({
+        diskLayout: async () => [{ device: '/dev/nvme0n1', type: 'NVMe', size: 1000 }],
+        blockDevices: () => Promise.reject(new Error('lsblk missing')),
+      }),
       ...recordedOptions,
     });
     expect(layoutOnly.disks).toEqual({ devices: [{ type: 'NVMe', type_source: 'diskLayout', size_bytes: 1000 }] });
-    const blocksOnly = await collectSystem({ source: recordedSource({ diskLayout: () => Promise.reject(new Error('smartctl crashed')) }), ...recordedOptions });
+    const blocksOnly = await collectSystem({
+      source: recordedSource({ diskLayout: () => Promise.reject(new Error('smartctl crashed')) }),
+      ...recordedOptions,
+    });
     expect(blocksOnly.disks).toEqual({ devices: [{ type: 'HDD', type_source: 'rotational', size_bytes: 274877906944 }] });
   });
 
   it('says container false when container detection hangs, as long as system() answered', async () => {
-    const system = await collectSystem({ timeoutMs: 100, source: recordedSource(), readRotational: recordedOptions.readRotational, detectContainer: never });
+    const system = await collectSystem({
+      timeoutMs: 100,
+      source: recordedSource(),
+      readRotational: recordedOptions.readRotational,
+      detectContainer: never,
+    });
     expect(system.virtualization).toEqual({ virtual: true, container: false, hypervisor: 'KVM' });
   });
 

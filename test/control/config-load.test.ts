@@ -32,7 +32,13 @@ describe('loadConfig layering', () => {
     mkdirSync(join(cwd, 'config'));
     const loaded = loadConfig({ cwd, env: {} });
     expect(loaded.config).toEqual(defaultConfig());
-    expect(loaded.config.telemetry).toMatchObject({ endpoint: null, interval_s: 3600, first_delay_s: 300, details_level: 2, consent: null });
+    expect(loaded.config.telemetry).toMatchObject({
+      endpoint: null,
+      interval_s: 3600,
+      first_delay_s: 300,
+      details_level: 2,
+      consent: null,
+    });
     expect(loaded.config.sampling.interval_s).toBe(10);
     expect(loaded.config.service.http_port).toBe(6334);
     expect(loaded.config.log.level).toBe('info');
@@ -72,9 +78,18 @@ describe('loadConfig layering', () => {
   });
 
   it('reads an explicit configDir and accepts null, ~ and empty values for nullable keys', () => {
-    writeFiles(cwd, { 'elsewhere/config.yaml': 'telemetry:\n  endpoint: https://t.example.com/v1\n  privacy_contact: privacy@example.com\n  consent: granted\n', 'elsewhere/local.yaml': 'telemetry:\n  privacy_contact: ~\n  deletion_endpoint:\n' });
+    writeFiles(cwd, {
+      'elsewhere/config.yaml':
+        'telemetry:\n  endpoint: https://t.example.com/v1\n  privacy_contact: privacy@example.com\n  consent: granted\n',
+      'elsewhere/local.yaml': 'telemetry:\n  privacy_contact: ~\n  deletion_endpoint:\n',
+    });
     const explicit = loadConfig({ cwd, env: {}, configDir: 'elsewhere' });
-    expect(explicit.config.telemetry).toMatchObject({ endpoint: 'https://t.example.com/v1', privacy_contact: null, deletion_endpoint: null, consent: 'granted' });
+    expect(explicit.config.telemetry).toMatchObject({
+      endpoint: 'https://t.example.com/v1',
+      privacy_contact: null,
+      deletion_endpoint: null,
+      consent: 'granted',
+    });
   });
 
   it('accepts an empty file and empty sections', () => {
@@ -109,7 +124,11 @@ describe('telemetry_disabled: no lower or later source switches it back on', () 
   });
 
   it('--config-path false cannot undo the environment, and every true source is listed', () => {
-    const loaded = load({ 'config/config.yaml': 'telemetry_disabled: true\n', 'mine.yaml': 'telemetry_disabled: false\n' }, { CANDOR__TELEMETRY_DISABLED: 'YES' }, 'mine.yaml');
+    const loaded = load(
+      { 'config/config.yaml': 'telemetry_disabled: true\n', 'mine.yaml': 'telemetry_disabled: false\n' },
+      { CANDOR__TELEMETRY_DISABLED: 'YES' },
+      'mine.yaml',
+    );
     expect(loaded.config.telemetry_disabled).toBe(true);
     expect(loaded.disabledBy).toEqual(['config/config.yaml', 'CANDOR__TELEMETRY_DISABLED=YES']);
   });
@@ -127,7 +146,9 @@ describe('telemetry_disabled: no lower or later source switches it back on', () 
 
 describe('config errors name the source, line, key and expectation', () => {
   it('bad YAML, with its line', () => {
-    const error = configError(() => load({ 'config/config.yaml': 'telemetry:\n  interval_s: 100\n  endpoint: [unclosed\nlog:\n  level: info\n' }));
+    const error = configError(() =>
+      load({ 'config/config.yaml': 'telemetry:\n  interval_s: 100\n  endpoint: [unclosed\nlog:\n  level: info\n' }),
+    );
     expect(error.source).toBe('config/config.yaml');
     expect(error.line).toBeGreaterThanOrEqual(3);
     expect(error.message).toMatch(/^invalid configuration: config\/config\.yaml:\d+: not valid YAML/);
@@ -146,8 +167,14 @@ describe('config errors name the source, line, key and expectation', () => {
   });
 
   it('an unknown top-level key and an unknown section', () => {
-    expect(configError(() => load({ 'config/config.yaml': 'telemetry_disable: true\n' }))).toMatchObject({ line: 1, key: 'telemetry_disable' });
-    expect(configError(() => load({ 'config/config.yaml': 'log:\n  level: info\nnetwork:\n  proxy: x\n' }))).toMatchObject({ line: 3, key: 'network' });
+    expect(configError(() => load({ 'config/config.yaml': 'telemetry_disable: true\n' }))).toMatchObject({
+      line: 1,
+      key: 'telemetry_disable',
+    });
+    expect(configError(() => load({ 'config/config.yaml': 'log:\n  level: info\nnetwork:\n  proxy: x\n' }))).toMatchObject({
+      line: 3,
+      key: 'network',
+    });
   });
 
   it('a wrong type, with the value line', () => {
@@ -155,7 +182,9 @@ describe('config errors name the source, line, key and expectation', () => {
     expect(error).toMatchObject({ source: 'config/local.yaml', line: 2, key: 'telemetry.interval_s' });
     expect(error.message).toContain('expected an integer from 60 to 604800 (seconds), got "600"');
     // YAML 1.2: "yes" is text, not a boolean.
-    expect(configError(() => load({ 'config/local.yaml': 'telemetry_disabled: yes\n' })).message).toContain('expected true or false, got "yes"');
+    expect(configError(() => load({ 'config/local.yaml': 'telemetry_disabled: yes\n' })).message).toContain(
+      'expected true or false, got "yes"',
+    );
     expect(configError(() => load({ 'config/local.yaml': 'telemetry: 5\n' })).message).toContain('telemetry must be a mapping');
     expect(configError(() => load({ 'config/local.yaml': '- a\n- b\n' })).message).toContain('the top level must be a mapping');
   });
@@ -178,11 +207,16 @@ describe('config errors name the source, line, key and expectation', () => {
   it('a bad boolean in the environment names the variable', () => {
     const error = configError(() => load({}, { CANDOR__TELEMETRY_DISABLED: 'maybe' }));
     expect(error).toMatchObject({ source: 'CANDOR__TELEMETRY_DISABLED', line: null, key: 'telemetry_disabled' });
-    expect(error.message).toBe('invalid configuration: CANDOR__TELEMETRY_DISABLED: telemetry_disabled: expected true, false, 1, 0, yes or no, got "maybe"');
+    expect(error.message).toBe(
+      'invalid configuration: CANDOR__TELEMETRY_DISABLED: telemetry_disabled: expected true, false, 1, 0, yes or no, got "maybe"',
+    );
   });
 
   it('bad numbers and ranges in the environment name the variable', () => {
-    expect(configError(() => load({}, { CANDOR__TELEMETRY__INTERVAL_S: '10m' }))).toMatchObject({ source: 'CANDOR__TELEMETRY__INTERVAL_S', key: 'telemetry.interval_s' });
+    expect(configError(() => load({}, { CANDOR__TELEMETRY__INTERVAL_S: '10m' }))).toMatchObject({
+      source: 'CANDOR__TELEMETRY__INTERVAL_S',
+      key: 'telemetry.interval_s',
+    });
     expect(configError(() => load({}, { CANDOR__TELEMETRY__INTERVAL_S: '30' })).message).toContain('got 30');
     expect(configError(() => load({}, { CANDOR__TELEMETRY__ENDPOINT: 'http://evil.example/' })).source).toBe('CANDOR__TELEMETRY__ENDPOINT');
   });

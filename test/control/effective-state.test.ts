@@ -10,7 +10,17 @@ const DISABLED_AT = new Date(2026, 10, 20, 9, 30).toISOString();
 const REVOKED_AT = new Date(2026, 10, 21, 18, 0).toISOString();
 const PAUSE_END = new Date(2026, 10, 25, 14, 0).toISOString();
 
-const SWITCHES = ['envDisabled', 'configDisabled', 'argv', 'doNotTrack', 'noEndpoint', 'userDisabled', 'pausedTimed', 'pausedRestart', 'consentMissing'] as const;
+const SWITCHES = [
+  'envDisabled',
+  'configDisabled',
+  'argv',
+  'doNotTrack',
+  'noEndpoint',
+  'userDisabled',
+  'pausedTimed',
+  'pausedRestart',
+  'consentMissing',
+] as const;
 type Switch = (typeof SWITCHES)[number];
 
 let root: string;
@@ -22,7 +32,11 @@ beforeAll(() => {
   for (const disabled of [false, true]) {
     for (const noEndpoint of [false, true]) {
       const name = `d${Number(disabled)}e${Number(noEndpoint)}`;
-      const lines = [`telemetry_disabled: ${disabled}`, 'telemetry:', `  endpoint: ${noEndpoint ? 'null' : 'https://collector.example.org/v1'}`];
+      const lines = [
+        `telemetry_disabled: ${disabled}`,
+        'telemetry:',
+        `  endpoint: ${noEndpoint ? 'null' : 'https://collector.example.org/v1'}`,
+      ];
       writeFiles(root, { [`${name}/config/production.yaml`]: `${lines.join('\n')}\n` });
       dirs.set(name, `${root}/${name}`);
     }
@@ -38,11 +52,21 @@ function scenario(on: ReadonlySet<Switch>, consentFlavour: 'unset' | 'revoked') 
   const loaded = loadConfig({ cwd, env });
   const settings: Settings = {
     ...defaultSettings(),
-    consent: on.has('consentMissing') ? (consentFlavour === 'unset' ? { state: 'unset', at: null } : { state: 'revoked', at: REVOKED_AT }) : { state: 'granted', at: DISABLED_AT },
+    consent: on.has('consentMissing')
+      ? consentFlavour === 'unset'
+        ? { state: 'unset', at: null }
+        : { state: 'revoked', at: REVOKED_AT }
+      : { state: 'granted', at: DISABLED_AT },
     user_disabled: on.has('userDisabled') ? { value: true, at: DISABLED_AT } : { value: false, at: null },
     paused_until: on.has('pausedTimed') ? PAUSE_END : null,
   };
-  const state = effectiveState(loaded, env, { argvDisableTelemetry: on.has('argv'), pausedUntilRestart: on.has('pausedRestart') }, settings, NOW);
+  const state = effectiveState(
+    loaded,
+    env,
+    { argvDisableTelemetry: on.has('argv'), pausedUntilRestart: on.has('pausedRestart') },
+    settings,
+    NOW,
+  );
   return state;
 }
 
@@ -93,39 +117,55 @@ describe('effectiveState details', () => {
   });
 
   it('an env switch that loadConfig did not see still stops sending (even an unreadable value)', () => {
-    expect(effectiveState(base(), { CANDOR__TELEMETRY_DISABLED: 'perhaps' }, none, granted, NOW).reasons).toEqual(['CANDOR__TELEMETRY_DISABLED=perhaps in the environment']);
+    expect(effectiveState(base(), { CANDOR__TELEMETRY_DISABLED: 'perhaps' }, none, granted, NOW).reasons).toEqual([
+      'CANDOR__TELEMETRY_DISABLED=perhaps in the environment',
+    ]);
     expect(effectiveState(base(), { CANDOR__TELEMETRY_DISABLED: 'false' }, none, granted, NOW).sending).toBe(true);
   });
 
   it('lists every config layer that set telemetry_disabled', () => {
     const { dir, cleanup: done } = tempDir();
-    writeFiles(dir, { 'config/config.yaml': 'telemetry_disabled: true\n', 'config/local.yaml': 'telemetry_disabled: true\ntelemetry:\n  endpoint: https://x.example/\n' });
+    writeFiles(dir, {
+      'config/config.yaml': 'telemetry_disabled: true\n',
+      'config/local.yaml': 'telemetry_disabled: true\ntelemetry:\n  endpoint: https://x.example/\n',
+    });
     const state = effectiveState(loadConfig({ cwd: dir, env: {} }), {}, none, granted, NOW);
     expect(state.reasons).toEqual(['telemetry_disabled: true in config/config.yaml', 'telemetry_disabled: true in config/local.yaml']);
     done();
   });
 
   it('a pause that ended is no reason; a pause ending another day shows the date', () => {
-    expect(effectiveState(base(), {}, none, { ...granted, paused_until: new Date(2026, 10, 25, 11, 59).toISOString() }, NOW).sending).toBe(true);
+    expect(effectiveState(base(), {}, none, { ...granted, paused_until: new Date(2026, 10, 25, 11, 59).toISOString() }, NOW).sending).toBe(
+      true,
+    );
     const tomorrow = new Date(2026, 10, 26, 8, 5);
-    expect(effectiveState(base(), {}, none, { ...granted, paused_until: tomorrow.toISOString() }, NOW).reasons).toEqual([`paused until ${localDate(tomorrow)} 08:05`]);
+    expect(effectiveState(base(), {}, none, { ...granted, paused_until: tomorrow.toISOString() }, NOW).reasons).toEqual([
+      `paused until ${localDate(tomorrow)} 08:05`,
+    ]);
   });
 
   it('the operator pre-answer counts only while the person has not answered', () => {
     const { dir, cleanup: done } = tempDir();
-    writeFiles(dir, { 'granted/config/config.yaml': 'telemetry:\n  endpoint: https://x.example/\n  consent: granted\n', 'revoked/config/local.yaml': 'telemetry:\n  endpoint: https://x.example/\n  consent: revoked\n' });
+    writeFiles(dir, {
+      'granted/config/config.yaml': 'telemetry:\n  endpoint: https://x.example/\n  consent: granted\n',
+      'revoked/config/local.yaml': 'telemetry:\n  endpoint: https://x.example/\n  consent: revoked\n',
+    });
     const opGranted = loadConfig({ cwd: `${dir}/granted`, env: {} });
     const opRevoked = loadConfig({ cwd: `${dir}/revoked`, env: {} });
     const unset = defaultSettings();
     const revoked: Settings = { ...unset, consent: { state: 'revoked', at: null } };
     expect(effectiveState(opGranted, {}, none, unset, NOW)).toEqual({ collecting: true, sending: true, reasons: [] });
     expect(effectiveState(opGranted, {}, none, revoked, NOW).reasons).toEqual(['consent revoked']);
-    expect(effectiveState(opRevoked, {}, none, unset, NOW).reasons).toEqual(['consent revoked by the operator (telemetry.consent: revoked in config/local.yaml:3)']);
+    expect(effectiveState(opRevoked, {}, none, unset, NOW).reasons).toEqual([
+      'consent revoked by the operator (telemetry.consent: revoked in config/local.yaml:3)',
+    ]);
     expect(effectiveState(opRevoked, {}, none, granted, NOW).sending).toBe(true);
     done();
   });
 
   it('disabled without a recorded time still says who', () => {
-    expect(effectiveState(base(), {}, none, { ...granted, user_disabled: { value: true, at: null } }, NOW).reasons).toEqual(['disabled by you']);
+    expect(effectiveState(base(), {}, none, { ...granted, user_disabled: { value: true, at: null } }, NOW).reasons).toEqual([
+      'disabled by you',
+    ]);
   });
 });

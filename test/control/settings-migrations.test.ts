@@ -1,7 +1,12 @@
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { migrateSettings, SETTINGS_MIGRATIONS, SettingsVersionError, type SettingsMigration } from '../../main/control/settings-migrations.js';
+import {
+  migrateSettings,
+  SETTINGS_MIGRATIONS,
+  SettingsVersionError,
+  type SettingsMigration,
+} from '../../main/control/settings-migrations.js';
 import { SETTINGS_SCHEMA_VERSION, defaultSettings, parseSettings } from '../../main/control/settings-schema.js';
 import { openSettingsStore } from '../../main/control/settings-store.js';
 import { setLogSink, type LogSink } from '../../main/util/log.js';
@@ -33,7 +38,14 @@ function openOnce(contents: unknown) {
 describe('v0 (legacy, no schema_version) -> v1 on a real file', () => {
   it('consent: true becomes granted with its time; disabled and theme move; the file is rewritten as v1', () => {
     const at = '2025-03-01T10:00:00.000Z';
-    const settings = openOnce({ consent: true, consent_at: at, disabled: true, disabled_at: '2025-04-01T08:00:00.000Z', theme: 'dark', preview_level: 3 });
+    const settings = openOnce({
+      consent: true,
+      consent_at: at,
+      disabled: true,
+      disabled_at: '2025-04-01T08:00:00.000Z',
+      theme: 'dark',
+      preview_level: 3,
+    });
     expect(settings).toEqual({
       schema_version: 1,
       consent: { state: 'granted', at },

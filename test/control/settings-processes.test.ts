@@ -103,7 +103,10 @@ describe('settings written by real processes', () => {
         throw new Error(`${what}: torn settings.json (${(error as Error).message}): ${text.slice(0, 200)}`);
       }
       seen.add(text);
-      expect(readdirSync(dir).filter((n) => n.includes('corrupt')), what).toEqual([]);
+      expect(
+        readdirSync(dir).filter((n) => n.includes('corrupt')),
+        what,
+      ).toEqual([]);
       // A fresh store opens it as-is (nothing moved aside) and can write again.
       const store = openSettingsStore({ dataDir: dir, watch: false });
       stores.push(store);

@@ -3,7 +3,12 @@ import { join } from 'node:path';
 import Conf from 'conf';
 import type ElectronStore from 'electron-store';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openSettingsStore, type SettingsBackendOptions, type SettingsStore, type SettingsStoreClass } from '../../main/control/settings-store.js';
+import {
+  openSettingsStore,
+  type SettingsBackendOptions,
+  type SettingsStore,
+  type SettingsStoreClass,
+} from '../../main/control/settings-store.js';
 import { defaultSettings, parseSettings, SETTINGS_SCHEMA_VERSION } from '../../main/control/settings-schema.js';
 import { setLogSink, type LogSink } from '../../main/util/log.js';
 import { tempDir } from './helpers.js';
@@ -128,7 +133,11 @@ describe('corrupt or unusable settings are kept aside and sending stays off unti
   });
 
   it('a file from a newer Candor is left untouched, read as recovered defaults, and never written over', () => {
-    const bytes = JSON.stringify({ ...defaultSettings(), schema_version: SETTINGS_SCHEMA_VERSION + 1, consent: { state: 'granted', at: null } });
+    const bytes = JSON.stringify({
+      ...defaultSettings(),
+      schema_version: SETTINGS_SCHEMA_VERSION + 1,
+      consent: { state: 'granted', at: null },
+    });
     writeFileSync(settingsFile(), bytes);
     const store = open();
     expect(corruptFiles()).toHaveLength(0);

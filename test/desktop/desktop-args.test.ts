@@ -3,7 +3,9 @@ import { parseDesktopArgs } from '../../main/desktop/desktop-args.js';
 
 describe('desktop command line', () => {
   it('reads our flags among Electron and Chromium switches', () => {
-    expect(parseDesktopArgs(['/usr/bin/electron', 'dist/main/desktop/main.js', '--no-sandbox', '--data-dir=/tmp/c', '--disable-telemetry'])).toEqual({
+    expect(
+      parseDesktopArgs(['/usr/bin/electron', 'dist/main/desktop/main.js', '--no-sandbox', '--data-dir=/tmp/c', '--disable-telemetry']),
+    ).toEqual({
       dataDir: '/tmp/c',
       disableTelemetry: true,
     });

@@ -127,7 +127,8 @@ function createRecorder() {
 
 // One recorder per worker even when vi.resetModules() loads this module again.
 const RECORDER_KEY = Symbol.for('candor.test.fake-electron');
-export const recorder: ReturnType<typeof createRecorder> = (Reflect.get(globalThis, RECORDER_KEY) as ReturnType<typeof createRecorder> | undefined) ?? createRecorder();
+export const recorder: ReturnType<typeof createRecorder> =
+  (Reflect.get(globalThis, RECORDER_KEY) as ReturnType<typeof createRecorder> | undefined) ?? createRecorder();
 Reflect.set(globalThis, RECORDER_KEY, recorder);
 
 function emitApp(event: string, ...args: unknown[]): void {
@@ -187,7 +188,8 @@ export const fakeElectron = {
   },
   shell: { openExternal: async (url: string) => void recorder.externals.push(url), openPath: async () => '' },
   dialog: {
-    showSaveDialog: async () => (recorder.saveDialogPath ? { canceled: false, filePath: recorder.saveDialogPath } : { canceled: true, filePath: '' }),
+    showSaveDialog: async () =>
+      recorder.saveDialogPath ? { canceled: false, filePath: recorder.saveDialogPath } : { canceled: true, filePath: '' },
     showMessageBox: async (...args: unknown[]) => {
       // Called as (options) or (window, options).
       const options = (args.length > 1 ? args[1] : args[0]) as { buttons?: string[] };

@@ -11,7 +11,11 @@ describe('IPC channel table', () => {
 
   it('derives one candor:<name> channel per call, distinct from the status push channel', () => {
     const handlers = createIpcHandlers(recordingApi().api, () => true);
-    expect(Object.keys(handlers).sort()).toEqual(Object.keys(calls).map((name) => `candor:${name}`).sort());
+    expect(Object.keys(handlers).sort()).toEqual(
+      Object.keys(calls)
+        .map((name) => `candor:${name}`)
+        .sort(),
+    );
     expect(channelFor('preview')).toBe('candor:preview');
     expect(Object.keys(handlers)).not.toContain(STATUS_CHANNEL);
   });

@@ -27,7 +27,14 @@ function event(url: string | null = OUR_URL, id = OUR_ID) {
 }
 
 function fakeContents(url = OUR_URL) {
-  return { sent: [] as unknown[][], isDestroyed: () => false, getURL: () => url, send(...args: unknown[]) { this.sent.push(args); } };
+  return {
+    sent: [] as unknown[][],
+    isDestroyed: () => false,
+    getURL: () => url,
+    send(...args: unknown[]) {
+      this.sent.push(args);
+    },
+  };
 }
 
 async function invoke(channel: string, ev: unknown, raw: unknown): Promise<IpcResult> {
@@ -100,7 +107,10 @@ describe('IPC wiring (ipc-main.ts + transport/ipc.ts)', () => {
     };
     dispose();
     dispose = registerIpc(rec.api, { isTrusted: () => true, targets: () => [] });
-    expect(await invoke('candor:history', event(), {})).toEqual({ ok: false, error: { name: 'ContractError', message: 'history: failed: disk on fire', status: 500 } });
+    expect(await invoke('candor:history', event(), {})).toEqual({
+      ok: false,
+      error: { name: 'ContractError', message: 'history: failed: disk on fire', status: 500 },
+    });
   });
 
   it('pushes status changes to our windows only, and stops after dispose', () => {

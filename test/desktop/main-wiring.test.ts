@@ -89,7 +89,12 @@ describe('desktop main process wiring (main.ts, real agent, fake Electron)', () 
   it('first run opens the consent window, locked down, at #consent', () => {
     expect(recorder.windows).toHaveLength(1);
     expect(window().loaded).toEqual(['candor://app/index.html#consent']);
-    expect(window().options.webPreferences).toMatchObject({ sandbox: true, contextIsolation: true, nodeIntegration: false, webSecurity: true });
+    expect(window().options.webPreferences).toMatchObject({
+      sandbox: true,
+      contextIsolation: true,
+      nodeIntegration: false,
+      webSecurity: true,
+    });
     expect(String(window().options.webPreferences['preload'])).toMatch(/preload\.cjs$/);
   });
 
@@ -104,7 +109,10 @@ describe('desktop main process wiring (main.ts, real agent, fake Electron)', () 
     expect(recorder.handlers.size).toBe(15);
     const status = await call('candor:status', {});
     expect(status.ok && (status.value as AgentStatus).consent).toBe('unset');
-    const foreign = await recorder.handlers.get('candor:status')?.({ senderFrame: { url: 'https://evil.example/' }, sender: { id: 9999 } }, {});
+    const foreign = await recorder.handlers.get('candor:status')?.(
+      { senderFrame: { url: 'https://evil.example/' }, sender: { id: 9999 } },
+      {},
+    );
     expect(foreign).toMatchObject({ ok: false, error: { message: 'status: refused: the sender is not a Candor window' } });
   });
 
@@ -186,7 +194,9 @@ describe('desktop main process wiring (main.ts, real agent, fake Electron)', () 
       vi.resetModules();
       await import('../../main/desktop/main.js');
       await vi.waitFor(() => expect(recorder.exited).toBe(1), { timeout: 10_000 });
-      expect(recorder.steps.some((step) => step.startsWith('error:Candor is already running') && step.includes(`pid ${String(holder.pid)}`))).toBe(true);
+      expect(
+        recorder.steps.some((step) => step.startsWith('error:Candor is already running') && step.includes(`pid ${String(holder.pid)}`)),
+      ).toBe(true);
       expect(recorder.trays).toHaveLength(0);
     } finally {
       const gone = new Promise((resolve) => holder.once('exit', resolve));

@@ -49,15 +49,35 @@ describe('electron-builder config', () => {
   it('packs only the built app: no sources, tests, maps or build scripts', () => {
     // electron-builder's own matcher, fed the config's patterns.
     const { FileMatcher } = require('app-builder-lib/out/fileMatcher.js') as {
-      FileMatcher: new (from: string, to: string, expand: (p: string) => string, patterns: string[]) => { createFilter(): (file: string, stat: unknown) => boolean };
+      FileMatcher: new (
+        from: string,
+        to: string,
+        expand: (p: string) => string,
+        patterns: string[],
+      ) => { createFilter(): (file: string, stat: unknown) => boolean };
     };
     const filter = new FileMatcher(root, '/out', (p) => p, filePatterns).createFilter();
     const stat = (dir: boolean) => ({ isDirectory: () => dir, isFile: () => !dir, isSymbolicLink: () => false });
     const packed = (path: string, dir = false) => filter(join(root, path), stat(dir));
-    for (const path of ['package.json', 'dist/main/desktop/main.js', 'dist/main/desktop/preload.cjs', 'dist/renderer/index.html', 'dist/renderer/main.js']) {
+    for (const path of [
+      'package.json',
+      'dist/main/desktop/main.js',
+      'dist/main/desktop/preload.cjs',
+      'dist/renderer/index.html',
+      'dist/renderer/main.js',
+    ]) {
       expect(packed(path), path).toBe(true);
     }
-    for (const path of ['main/agent.ts', 'renderer/main.ts', 'test/desktop/tray-menu.test.ts', 'build/after-pack.cjs', 'scripts/build.mjs', 'dist/main/agent.js.map', 'dist/renderer/main.js.map', 'tsconfig.json']) {
+    for (const path of [
+      'main/agent.ts',
+      'renderer/main.ts',
+      'test/desktop/tray-menu.test.ts',
+      'build/after-pack.cjs',
+      'scripts/build.mjs',
+      'dist/main/agent.js.map',
+      'dist/renderer/main.js.map',
+      'tsconfig.json',
+    ]) {
       expect(packed(path), path).toBe(false);
     }
     for (const dir of ['test', 'main', 'renderer', 'bench', 'dist/test']) expect(packed(dir, true), dir).toBe(false);

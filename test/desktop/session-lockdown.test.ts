@@ -2,7 +2,12 @@ import { describe, expect, it, vi } from 'vitest';
 
 // The session refuses every permission but one: our own page may write text to the
 // clipboard ("Copy text" of a deletion request). Electron faked at the runner level.
-type RequestHandler = (contents: unknown, permission: string, callback: (granted: boolean) => void, details: { requestingUrl: string }) => void;
+type RequestHandler = (
+  contents: unknown,
+  permission: string,
+  callback: (granted: boolean) => void,
+  details: { requestingUrl: string },
+) => void;
 type CheckHandler = (contents: unknown, permission: string, requestingOrigin: string) => boolean;
 
 const captured: { request?: RequestHandler; check?: CheckHandler; events: string[] } = { events: [] };
@@ -35,10 +40,13 @@ describe('session lockdown', () => {
     expect(captured.check?.(null, 'clipboard-sanitized-write', 'https://evil.example')).toBe(false);
   });
 
-  it.each(['clipboard-read', 'media', 'notifications', 'geolocation', 'openExternal', 'fullscreen'])('refuses %s even to our page', (permission) => {
-    expect(requested(permission, 'candor://app/index.html')).toBe(false);
-    expect(captured.check?.(null, permission, 'candor://app')).toBe(false);
-  });
+  it.each(['clipboard-read', 'media', 'notifications', 'geolocation', 'openExternal', 'fullscreen'])(
+    'refuses %s even to our page',
+    (permission) => {
+      expect(requested(permission, 'candor://app/index.html')).toBe(false);
+      expect(captured.check?.(null, permission, 'candor://app')).toBe(false);
+    },
+  );
 
   it('refuses downloads', () => {
     expect(captured.events).toContain('will-download');

@@ -7,12 +7,7 @@ function summary(items: TrayMenuItem[]): (string | [string, boolean, string | nu
   return items.map((item) => (item.type === 'separator' ? '---' : [item.label, item.enabled, item.id]));
 }
 
-const tail = [
-  '---',
-  ['Open preview…', true, 'open-preview'],
-  ['Export report…', true, 'export-report'],
-  '---',
-];
+const tail = ['---', ['Open preview…', true, 'open-preview'], ['Export report…', true, 'export-report'], '---'];
 const end = [['Request data deletion…', true, 'request-deletion'], '---', ['Quit', true, 'quit']];
 
 describe('tray menu template', () => {

@@ -31,7 +31,14 @@ describe('renderer URLs', () => {
     expect(isRendererUrl(rendererUrl())).toBe(true);
     expect(isRendererUrl(rendererUrl('consent'))).toBe(true);
     expect(rendererUrl('deletion')).toBe('candor://app/index.html#deletion');
-    for (const url of ['candor://app/other.html', 'candor://evil/index.html', 'file:///index.html', 'https://app/index.html', 'candor://x@app/index.html', '']) {
+    for (const url of [
+      'candor://app/other.html',
+      'candor://evil/index.html',
+      'file:///index.html',
+      'https://app/index.html',
+      'candor://x@app/index.html',
+      '',
+    ]) {
       expect(isRendererUrl(url), url).toBe(false);
     }
   });

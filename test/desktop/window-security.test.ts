@@ -44,7 +44,11 @@ describe('window options audit', () => {
     const windows = createWindowManager({ preloadPath: '/app/dist/main/desktop/preload.cjs', devTools: false });
     windows.open('consent');
     const created = recorder.windows[0];
-    expect(created?.options.webPreferences).toEqual({ ...secureWebPreferences, preload: '/app/dist/main/desktop/preload.cjs', devTools: false });
+    expect(created?.options.webPreferences).toEqual({
+      ...secureWebPreferences,
+      preload: '/app/dist/main/desktop/preload.cjs',
+      devTools: false,
+    });
     expect(created?.loaded).toEqual(['candor://app/index.html#consent']);
     // One window at a time: opening the preview brings the same window forward without a
     // reload (the person's choices stay); asking for a section re-points it.

@@ -18,7 +18,13 @@ if (reason) console.log(`test/e2e/electron.test.ts: Electron end-to-end tests sk
 const title = reason ? `Electron end-to-end [skipped: ${reason}]` : 'Electron end-to-end';
 
 // Serialized into the page / main process by Playwright: no imports may be referenced inside.
-type PageGlobals = { candor: AgentApi; document: { title: string; body: { innerText: string } }; location: { href: string }; open(url: string): unknown; eval(code: string): unknown };
+type PageGlobals = {
+  candor: AgentApi;
+  document: { title: string; body: { innerText: string } };
+  location: { href: string };
+  open(url: string): unknown;
+  eval(code: string): unknown;
+};
 
 function cleanEnv(): Record<string, string> {
   const env: Record<string, string> = {};
@@ -90,7 +96,9 @@ describe.skipIf(reason !== null)(title, () => {
 
   it('the preview renders and the payload comes over IPC; bad input is refused with a message', async () => {
     const page = await app.firstWindow();
-    await expect.poll(() => page.evaluate(() => (globalThis as unknown as PageGlobals).document.body.innerText.trim().length), { timeout: 15_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(() => page.evaluate(() => (globalThis as unknown as PageGlobals).document.body.innerText.trim().length), { timeout: 15_000 })
+      .toBeGreaterThan(0);
     const preview = await page.evaluate(() => (globalThis as unknown as PageGlobals).candor.preview({ details_level: 1, anonymize: true }));
     expect(preview.payload).toHaveProperty('schema_version');
     expect(preview.payload.id).toMatch(/^[0-9a-f-]{36}$/);

@@ -28,8 +28,14 @@ describe.skipIf(unavailable !== null)(`errors on a full data directory${unavaila
     agent = await createAgent({ mode: 'headless', dataDir: disk.dir, cwd: box.cwd, env: {}, passive: true });
     await agent.api.setConsent({ granted: true });
     disk.fill();
-    reportError = await agent.sendNow().then(() => '', (error: unknown) => (error as Error).message);
-    settingsError = await agent.api.pause({ duration: '1h' }).then(() => '', (error: unknown) => (error as Error).message);
+    reportError = await agent.sendNow().then(
+      () => '',
+      (error: unknown) => (error as Error).message,
+    );
+    settingsError = await agent.api.pause({ duration: '1h' }).then(
+      () => '',
+      (error: unknown) => (error as Error).message,
+    );
   });
   afterAll(async () => {
     await agent.close();

@@ -88,12 +88,17 @@ describe.skipIf(unavailable !== null)(`data directory full (a real 1 MiB tmpfs)$
     const scheduler = new Scheduler({ firstDelayMs: 0, intervalMs: 20, produce: () => agent.sendNow() });
     scheduler.start();
     cleanups.push(() => scheduler.stop());
-    await waitFor(() => (logs?.matching(/scheduled telemetry report failed: (cannot write .*: )?ENOSPC/).length ?? 0) >= 3, 'three failed scheduled reports');
+    await waitFor(
+      () => (logs?.matching(/scheduled telemetry report failed: (cannot write .*: )?ENOSPC/).length ?? 0) >= 3,
+      'three failed scheduled reports',
+    );
     scheduler.stop();
     // The report queued before the disk filled goes out at the sender's next retry (removing a file needs no space).
     await waitFor(() => r.collector.accepted.length === 1 && pendingFiles(r).length === 0, "the queued report to go at the sender's retry");
     // The ledger could not record it, and says so naming the report.
-    expect(logs.matching(/was delivered but the sent-history ledger could not record it: (cannot write .*: )?ENOSPC/).length).toBeGreaterThanOrEqual(1);
+    expect(
+      logs.matching(/was delivered but the sent-history ledger could not record it: (cannot write .*: )?ENOSPC/).length,
+    ).toBeGreaterThanOrEqual(1);
 
     // Still answering: status, preview; a settings change is refused with the reason, not a crash.
     r.disk.fill(); // the delivered report's file freed a few pages
@@ -145,11 +150,15 @@ describe.skipIf(unavailable !== null)(`the headless agent process on a disk that
   it('keeps serving its API, answers a refused write with the reason, and writes again once the disk is back', async () => {
     cases += 1;
     const r = await rig();
-    const child: ChildProcess = spawn(process.execPath, [join(APP_ROOT, 'dist/main/cli.js'), 'start', '--headless', '--port', '0', '--data-dir', r.disk.dir], {
-      cwd: r.box.cwd,
-      env: { PATH: process.env['PATH'] ?? '' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const child: ChildProcess = spawn(
+      process.execPath,
+      [join(APP_ROOT, 'dist/main/cli.js'), 'start', '--headless', '--port', '0', '--data-dir', r.disk.dir],
+      {
+        cwd: r.box.cwd,
+        env: { PATH: process.env['PATH'] ?? '' },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString('utf8');

@@ -101,10 +101,18 @@ function rejectedFiles(): string[] {
 describe('a collector that fails, then recovers', () => {
   const retryable: { name: string; fault: Fault; logged: RegExp }[] = [
     { name: 'answers 500', fault: { status: 500, body: 'boom' }, logged: /HTTP 500/ },
-    { name: 'answers 503 with an HTML page', fault: { status: 503, headers: { 'Content-Type': 'text/html' }, body: '<h1>down for maintenance</h1>' }, logged: /HTTP 503/ },
+    {
+      name: 'answers 503 with an HTML page',
+      fault: { status: 503, headers: { 'Content-Type': 'text/html' }, body: '<h1>down for maintenance</h1>' },
+      logged: /HTTP 503/,
+    },
     { name: 'answers 429 with Retry-After: 1', fault: { status: 429, headers: { 'Retry-After': '1' } }, logged: /HTTP 429/ },
     { name: 'answers 408', fault: { status: 408 }, logged: /HTTP 408/ },
-    { name: 'redirects (302), which is not followed', fault: { status: 302, headers: { Location: 'http://127.0.0.1:1/elsewhere' } }, logged: /redirects are not followed/ },
+    {
+      name: 'redirects (302), which is not followed',
+      fault: { status: 302, headers: { Location: 'http://127.0.0.1:1/elsewhere' } },
+      logged: /redirects are not followed/,
+    },
     { name: 'is slower than the upload timeout', fault: 'hang', logged: new RegExp(`timeout after ${UPLOAD_TIMEOUT_MS} ms`) },
     { name: 'closes the connection before answering', fault: 'close-before-response', logged: /ECONNRESET|socket hang up/ },
     { name: 'closes the connection mid-response', fault: 'close-mid-response', logged: /ECONNRESET|aborted|socket hang up/ },
@@ -124,7 +132,12 @@ describe('a collector that fails, then recovers', () => {
 
     expect(serials(collector.accepted)).toEqual([1, 2, 3]);
     expect(serials(collector.seen)).toEqual([1, 1, 1, 2, 3]);
-    expect(ledger.list().map((entry) => entry.instance_id).reverse()).toEqual([1, 2, 3].map(reportId));
+    expect(
+      ledger
+        .list()
+        .map((entry) => entry.instance_id)
+        .reverse(),
+    ).toEqual([1, 2, 3].map(reportId));
     expect(rejectedFiles()).toEqual([]);
     expect(states).toEqual(['retrying', 'ok']);
     expect(retryDelays).toHaveLength(2);
@@ -159,70 +172,86 @@ describe('a collector that refuses a report', () => {
     { status: 413, body: 'payload too large: 6291456 > 5242880 bytes' },
     { status: 400, body: '{"error":"schema_version 1 is not supported"}' },
     { status: 422, body: '' },
-  ])('answers $status: that report goes to rejected/ with its reason, the others are delivered, nothing is retried', async ({ status, body }) => {
-    casesTried += 1;
-    faultsInjected += 1;
-    const collector = await server();
-    collector.plan((index) => (index === 1 ? { status, body } : { status: 200, body: '{}' }));
-    const { outbox, sender } = pipeline(collector.url);
-    await queue(outbox, 3);
-    await sender.flush();
+  ])(
+    'answers $status: that report goes to rejected/ with its reason, the others are delivered, nothing is retried',
+    async ({ status, body }) => {
+      casesTried += 1;
+      faultsInjected += 1;
+      const collector = await server();
+      collector.plan((index) => (index === 1 ? { status, body } : { status: 200, body: '{}' }));
+      const { outbox, sender } = pipeline(collector.url);
+      await queue(outbox, 3);
+      await sender.flush();
 
-    expect(serials(collector.accepted)).toEqual([1, 3]);
-    expect(serials(collector.seen)).toEqual([1, 2, 3]);
-    expect(await outbox.list()).toEqual([]);
-    const files = rejectedFiles();
-    expect(files).toHaveLength(2);
-    const reasonFile = files.find((name) => name.endsWith('.reason.txt')) ?? '';
-    const reportFile = files.find((name) => name.endsWith('.json.gz')) ?? '';
-    const reason = readFileSync(join(dir, 'outbox', 'rejected', reasonFile), 'utf8');
-    expect(reason).toContain(`HTTP ${status}`);
-    if (body !== '') expect(reason).toContain(body.slice(0, 20));
-    // The log names the report and where it went.
-    expect(logs.matching(new RegExp(`rejected report .*HTTP ${status}.*moved to .*${reportFile.replace(/\./g, '\\.')}`))).toHaveLength(1);
-    // Refused is final: a later flush sends nothing more.
-    await sender.flush();
-    expect(collector.seen).toHaveLength(3);
-  });
+      expect(serials(collector.accepted)).toEqual([1, 3]);
+      expect(serials(collector.seen)).toEqual([1, 2, 3]);
+      expect(await outbox.list()).toEqual([]);
+      const files = rejectedFiles();
+      expect(files).toHaveLength(2);
+      const reasonFile = files.find((name) => name.endsWith('.reason.txt')) ?? '';
+      const reportFile = files.find((name) => name.endsWith('.json.gz')) ?? '';
+      const reason = readFileSync(join(dir, 'outbox', 'rejected', reasonFile), 'utf8');
+      expect(reason).toContain(`HTTP ${status}`);
+      if (body !== '') expect(reason).toContain(body.slice(0, 20));
+      // The log names the report and where it went.
+      expect(logs.matching(new RegExp(`rejected report .*HTTP ${status}.*moved to .*${reportFile.replace(/\./g, '\\.')}`))).toHaveLength(1);
+      // Refused is final: a later flush sends nothing more.
+      await sender.flush();
+      expect(collector.seen).toHaveLength(3);
+    },
+  );
 });
 
 describe('a collector with a certificate nobody vouches for', () => {
   const unavailable = selfSignedUnavailable();
 
-  it.skipIf(unavailable !== null)(`refuses a self-signed certificate and keeps retrying; verification is never turned off${unavailable ? ` (skipped: ${unavailable})` : ''}`, async () => {
-    casesTried += 1;
-    expect(process.env['NODE_TLS_REJECT_UNAUTHORIZED']).toBeUndefined();
-    const cert = makeSelfSigned(dir);
-    const collector = await server({ tls: cert });
-    const { outbox, sender } = pipeline(collector.url);
-    await queue(outbox, 1);
-    sender.start();
-    await waitFor(() => collector.tlsFailures() >= 3, 'three refused handshakes');
-    faultsInjected += collector.tlsFailures();
+  it.skipIf(unavailable !== null)(
+    `refuses a self-signed certificate and keeps retrying; verification is never turned off${unavailable ? ` (skipped: ${unavailable})` : ''}`,
+    async () => {
+      casesTried += 1;
+      expect(process.env['NODE_TLS_REJECT_UNAUTHORIZED']).toBeUndefined();
+      const cert = makeSelfSigned(dir);
+      const collector = await server({ tls: cert });
+      const { outbox, sender } = pipeline(collector.url);
+      await queue(outbox, 1);
+      sender.start();
+      await waitFor(() => collector.tlsFailures() >= 3, 'three refused handshakes');
+      faultsInjected += collector.tlsFailures();
 
-    // Not one byte of the report crossed: no request was ever read by the server.
-    expect(collector.seen).toEqual([]);
-    expect((await outbox.list()).length).toBe(1);
-    expect(sender.state).toBe('retrying');
-    expect(logs.matching(/will retry \((DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE)\)/)).toHaveLength(1);
-  });
+      // Not one byte of the report crossed: no request was ever read by the server.
+      expect(collector.seen).toEqual([]);
+      expect((await outbox.list()).length).toBe(1);
+      expect(sender.state).toBe('retrying');
+      expect(
+        logs.matching(/will retry \((DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE)\)/),
+      ).toHaveLength(1);
+    },
+  );
 
-  it.skipIf(unavailable !== null)(`delivers to the same server once the certificate is trusted (NODE_EXTRA_CA_CERTS): the refusal was the verification${unavailable ? ` (skipped: ${unavailable})` : ''}`, async () => {
-    casesTried += 1;
-    const cert = makeSelfSigned(dir);
-    const collector = await server({ tls: cert });
-    // A separate process, because the extra CA is read once at Node's start; it runs the built uploader.
-    const script = `
+  it.skipIf(unavailable !== null)(
+    `delivers to the same server once the certificate is trusted (NODE_EXTRA_CA_CERTS): the refusal was the verification${unavailable ? ` (skipped: ${unavailable})` : ''}`,
+    async () => {
+      casesTried += 1;
+      const cert = makeSelfSigned(dir);
+      const collector = await server({ tls: cert });
+      // A separate process, because the extra CA is read once at Node's start; it runs the built uploader.
+      const script = `
       import { postGzipJson } from ${JSON.stringify(join(APP_ROOT, 'dist/main/send/upload.js'))};
       import { gzipSync } from 'node:zlib';
       const result = await postGzipJson({ url: process.argv[1], body: gzipSync(process.argv[2]), userAgent: 'Candor/hardening', timeoutMs: 5000 });
       process.stdout.write(JSON.stringify(result));`;
-    const run = (env: NodeJS.ProcessEnv): Promise<string> =>
-      promisify(execFile)(process.execPath, ['--input-type=module', '-e', script, collector.url, reportJson(7)], { env: { PATH: process.env['PATH'] ?? '', ...env } }).then((out) => out.stdout);
-    expect(JSON.parse(await run({}))).toMatchObject({ kind: 'retry', error: expect.stringMatching(/SELF_SIGNED|UNABLE_TO_VERIFY/) as unknown });
-    expect(JSON.parse(await run({ NODE_EXTRA_CA_CERTS: cert.certFile }))).toEqual({ kind: 'delivered', status: 200 });
-    expect(serials(collector.accepted)).toEqual([7]);
-  });
+      const run = (env: NodeJS.ProcessEnv): Promise<string> =>
+        promisify(execFile)(process.execPath, ['--input-type=module', '-e', script, collector.url, reportJson(7)], {
+          env: { PATH: process.env['PATH'] ?? '', ...env },
+        }).then((out) => out.stdout);
+      expect(JSON.parse(await run({}))).toMatchObject({
+        kind: 'retry',
+        error: expect.stringMatching(/SELF_SIGNED|UNABLE_TO_VERIFY/) as unknown,
+      });
+      expect(JSON.parse(await run({ NODE_EXTRA_CA_CERTS: cert.certFile }))).toEqual({ kind: 'delivered', status: 200 });
+      expect(serials(collector.accepted)).toEqual([7]);
+    },
+  );
 });
 
 describe('a storm of mixed faults', () => {
@@ -263,11 +292,28 @@ describe('a storm of mixed faults', () => {
       .map((name) => parseReport(gunzipText(join(dir, 'outbox', 'rejected', name)))?.n ?? -1);
     const message = `seed ${seed}`;
     expect(new Set(delivered).size, message).toBe(delivered.length);
-    expect(delivered.filter((n) => rejected.includes(n)), message).toEqual([]);
-    expect([...delivered, ...rejected].sort((a, b) => a - b), message).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+    expect(
+      delivered.filter((n) => rejected.includes(n)),
+      message,
+    ).toEqual([]);
+    expect(
+      [...delivered, ...rejected].sort((a, b) => a - b),
+      message,
+    ).toEqual(Array.from({ length: total }, (_, i) => i + 1));
     expect(ledger.list(), message).toHaveLength(delivered.length);
-    expect(rejectedFiles().filter((name) => name.endsWith('.reason.txt')), message).toHaveLength(rejected.length);
-    recordFigures('fault-endpoint-storm', { seed, reports: total, requests: collector.seen.length, faults_injected: injected, delivered: delivered.length, rejected: rejected.length, lost: 0 });
+    expect(
+      rejectedFiles().filter((name) => name.endsWith('.reason.txt')),
+      message,
+    ).toHaveLength(rejected.length);
+    recordFigures('fault-endpoint-storm', {
+      seed,
+      reports: total,
+      requests: collector.seen.length,
+      faults_injected: injected,
+      delivered: delivered.length,
+      rejected: rejected.length,
+      lost: 0,
+    });
   }, 30_000);
 });
 

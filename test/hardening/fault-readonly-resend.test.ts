@@ -37,7 +37,16 @@ describe.skipIf(unavailable !== null)(`delivery from a read-only outbox${unavail
     await outbox.add(reportJson(1));
     logs = captureLogLines();
     disk.readOnly();
-    sender = new Sender({ outbox, ledger, endpoint: () => collector.url, gate: () => ({ sending: true }), userAgent: 'Candor/hardening', baseBackoffMs: 10, maxBackoffMs: 20, random: () => 0.5 });
+    sender = new Sender({
+      outbox,
+      ledger,
+      endpoint: () => collector.url,
+      gate: () => ({ sending: true }),
+      userAgent: 'Candor/hardening',
+      baseBackoffMs: 10,
+      maxBackoffMs: 20,
+      random: () => 0.5,
+    });
     sender.start();
     // The first delivery happens at once; each retry after it logs the failed removal
     // again. Four lines: the first attempt and three retries, each of which could have resent.

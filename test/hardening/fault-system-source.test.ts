@@ -23,7 +23,14 @@ type Call = (typeof CALLS)[number];
 function goodSource(): SystemSource {
   return {
     osInfo: async () => ({ distro: 'Debian GNU/Linux', release: '12', kernel: '6.1.0' }),
-    cpu: async () => ({ manufacturer: 'AMD', brand: 'EPYC 7763 64-Core Processor', vendor: 'AuthenticAMD', speed: 2.45, cores: 4, physicalCores: 2 }),
+    cpu: async () => ({
+      manufacturer: 'AMD',
+      brand: 'EPYC 7763 64-Core Processor',
+      vendor: 'AuthenticAMD',
+      speed: 2.45,
+      cores: 4,
+      physicalCores: 2,
+    }),
     cpuFlags: async () => 'sse sse2 avx avx2 fma',
     mem: async () => ({ total: 8 * 1024 ** 3 }),
     diskLayout: async () => [{ device: '/dev/nvme0n1', type: 'NVMe', interfaceType: 'PCIe', size: 512e9 }],
@@ -41,13 +48,22 @@ function allCalls(broken: () => Promise<never>): SystemSource {
 }
 
 const collect = (source: SystemSource): ReturnType<typeof collectSystem> =>
-  collectSystem({ source, timeoutMs: TIMEOUT_MS, readRotational: async () => null, detectContainer: async () => ({ container: false, hint: null }) });
+  collectSystem({
+    source,
+    timeoutMs: TIMEOUT_MS,
+    readRotational: async () => null,
+    detectContainer: async () => ({ container: false, hint: null }),
+  });
 
 const SECTIONS = ['os', 'cpu', 'memory', 'disks', 'gpus', 'virtualization', 'displays'] as const;
 
 describe('collectSystem with a broken systeminformation', () => {
   it.each([
-    { name: 'every call rejects with an Error', broken: () => Promise.reject(new Error('EACCES: /sys/firmware')), reason: /failed: EACCES: \/sys\/firmware/ },
+    {
+      name: 'every call rejects with an Error',
+      broken: () => Promise.reject(new Error('EACCES: /sys/firmware')),
+      reason: /failed: EACCES: \/sys\/firmware/,
+    },
     { name: 'every call rejects with a bare string', broken: () => Promise.reject('lspci: not found'), reason: /failed: lspci: not found/ },
     {
       name: 'every call throws synchronously',
@@ -56,7 +72,11 @@ describe('collectSystem with a broken systeminformation', () => {
       },
       reason: /failed: si internal/,
     },
-    { name: 'every call never resolves', broken: () => new Promise<never>(() => undefined), reason: new RegExp(`timed out after ${TIMEOUT_MS} ms`) },
+    {
+      name: 'every call never resolves',
+      broken: () => new Promise<never>(() => undefined),
+      reason: new RegExp(`timed out after ${TIMEOUT_MS} ms`),
+    },
   ])('$name: resolves, every section unavailable with the reason, schema-valid', async ({ broken, reason }) => {
     cases += 1;
     faults += CALLS.length;

@@ -59,7 +59,12 @@ const ALL_SECTIONS = ['os', 'cpu', 'memory', 'disks', 'gpus', 'virtualization', 
 
 describe('collectSystem with malformed systeminformation answers', () => {
   it('the good source fills every section (the baseline the cases below change one call of)', async () => {
-    const section = await collectSystem({ source: goodSource() as unknown as SystemSource, timeoutMs: 200, readRotational: async () => null, detectContainer: async () => ({ container: false, hint: null }) });
+    const section = await collectSystem({
+      source: goodSource() as unknown as SystemSource,
+      timeoutMs: 200,
+      readRotational: async () => null,
+      detectContainer: async () => ({ container: false, hint: null }),
+    });
     for (const name of ALL_SECTIONS) {
       const value = (section as Record<string, unknown>)[name];
       expect(value, name).toBeTypeOf('object');
@@ -69,7 +74,12 @@ describe('collectSystem with malformed systeminformation answers', () => {
 
   it.each(crashing)('%s resolving %j: resolves, with only that part unavailable', async (call, answer) => {
     const source = { ...goodSource(), [call]: async () => answer } as unknown as SystemSource;
-    const section = await collectSystem({ source, timeoutMs: 200, readRotational: async () => null, detectContainer: async () => ({ container: false, hint: null }) });
+    const section = await collectSystem({
+      source,
+      timeoutMs: 200,
+      readRotational: async () => null,
+      detectContainer: async () => ({ container: false, hint: null }),
+    });
     const affected = SECTIONS_OF[call] ?? [];
     expect(affected.length, `no section mapped for ${call}`).toBeGreaterThan(0);
     for (const name of ALL_SECTIONS) {
@@ -101,11 +111,25 @@ describe('the headless agent with a malformed systeminformation answer', () => {
       `import { createRequire } from 'node:module';\nconst si = createRequire(${JSON.stringify(join(APP_ROOT, 'package.json'))})('systeminformation');\nsi.graphics = async () => null;\n`,
     );
     child = reaper.track(
-      spawn(process.execPath, ['--import', pathToFileURL(hook).href, join(APP_ROOT, 'dist/main/cli.js'), 'start', '--headless', '--port', '0', '--data-dir', box.dataDir], {
-        cwd: box.cwd,
-        env: { PATH: process.env['PATH'] ?? '' },
-        stdio: ['ignore', 'ignore', 'pipe'],
-      }),
+      spawn(
+        process.execPath,
+        [
+          '--import',
+          pathToFileURL(hook).href,
+          join(APP_ROOT, 'dist/main/cli.js'),
+          'start',
+          '--headless',
+          '--port',
+          '0',
+          '--data-dir',
+          box.dataDir,
+        ],
+        {
+          cwd: box.cwd,
+          env: { PATH: process.env['PATH'] ?? '' },
+          stdio: ['ignore', 'ignore', 'pipe'],
+        },
+      ),
     );
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString('utf8');
@@ -122,7 +146,8 @@ describe('the headless agent with a malformed systeminformation answer', () => {
     while (port === null) {
       port = Number(/preview: http:\/\/127\.0\.0\.1:(\d+)\//.exec(stderr)?.[1] ?? NaN) || null;
       if (port !== null) break;
-      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the agent exited (${child.exitCode ?? child.signalCode}) before serving:\n${stderr}`);
+      if (child.exitCode !== null || child.signalCode !== null)
+        throw new Error(`the agent exited (${child.exitCode ?? child.signalCode}) before serving:\n${stderr}`);
       if (Date.now() > deadline) throw new Error(`timed out waiting for the preview URL:\n${stderr}`);
       await new Promise((resolve) => setTimeout(resolve, 25));
     }

@@ -16,7 +16,12 @@ beforeAll(() => {
 afterAll(() => box.cleanup());
 
 function candor(args: string[]): { code: number; lines: string[] } {
-  const r = spawnSync(process.execPath, [join(APP_ROOT, 'dist/main/cli.js'), '--data-dir', box.dataDir, ...args], { cwd: box.cwd, env: { PATH: process.env['PATH'] ?? '' }, encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync(process.execPath, [join(APP_ROOT, 'dist/main/cli.js'), '--data-dir', box.dataDir, ...args], {
+    cwd: box.cwd,
+    env: { PATH: process.env['PATH'] ?? '' },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   return { code: r.status ?? -1, lines: r.stderr.split('\n').filter((l) => l !== '') };
 }
 

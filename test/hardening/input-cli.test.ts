@@ -22,7 +22,10 @@ interface CliResult {
 
 function candor(dataDir: string, cwd: string, args: string[]): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(APP_ROOT, 'dist/main/cli.js'), '--data-dir', dataDir, ...args], { cwd, env: { PATH: process.env['PATH'] ?? '' } });
+    const child = spawn(process.execPath, [join(APP_ROOT, 'dist/main/cli.js'), '--data-dir', dataDir, ...args], {
+      cwd,
+      env: { PATH: process.env['PATH'] ?? '' },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
@@ -45,7 +48,21 @@ afterAll(() => {
   console.log(count.summary('input-cli'));
 });
 
-const COMMANDS = ['start', 'report', 'status', 'consent grant', 'pause', 'resume', 'disable', 'enable', 'history', 'ids', 'request-deletion', 'api-token', 'schema'];
+const COMMANDS = [
+  'start',
+  'report',
+  'status',
+  'consent grant',
+  'pause',
+  'resume',
+  'disable',
+  'enable',
+  'history',
+  'ids',
+  'request-deletion',
+  'api-token',
+  'schema',
+];
 
 /** [args, what the one line must contain]. */
 function cases(): [string[], string][] {
@@ -54,7 +71,8 @@ function cases(): [string[], string][] {
     const words = command.split(' ');
     list.push([[...words, '--bogus-flag'], '--bogus-flag']);
     // api-token and schema read no config, so they do not notice a missing one (pending-cli.test.ts).
-    if (command !== 'api-token' && command !== 'schema') list.push([[...words, '--config-path', join(box.cwd, 'missing.yaml')], 'missing.yaml']);
+    if (command !== 'api-token' && command !== 'schema')
+      list.push([[...words, '--config-path', join(box.cwd, 'missing.yaml')], 'missing.yaml']);
   }
   // Global options on a few commands (each one's parser is shared, so one of each kind suffices).
   list.push([['--data-dir', join(box.cwd, 'a-file'), 'status'], 'a-file']);
@@ -68,16 +86,40 @@ function cases(): [string[], string][] {
   list.push([['report', '--out', join(box.cwd, 'a-file', 'r.json')], '--out']);
   // Generated bad values for every option that takes one.
   const seed = 20_251_125;
-  for (const value of fc.sample(fc.oneof(fc.constantFrom('-1', '1.5', 'four', '', ' 2', '0x2', '1e1', 'NaN'), fc.string({ minLength: 1, maxLength: 6 }).filter((s) => !/^\d+$/.test(s) && !s.startsWith('-'))), { numRuns: 6, seed })) {
+  for (const value of fc.sample(
+    fc.oneof(
+      fc.constantFrom('-1', '1.5', 'four', '', ' 2', '0x2', '1e1', 'NaN'),
+      fc.string({ minLength: 1, maxLength: 6 }).filter((s) => !/^\d+$/.test(s) && !s.startsWith('-')),
+    ),
+    { numRuns: 6, seed },
+  )) {
     list.push([['report', `--details-level=${value}`], 'details-level']);
   }
-  for (const value of fc.sample(fc.oneof(fc.constantFrom('70000', '65536', '-1', 'http', '80.5', ''), fc.string({ minLength: 1, maxLength: 6 }).filter((s) => !/^\d+$/.test(s) && !s.startsWith('-'))), { numRuns: 5, seed })) {
+  for (const value of fc.sample(
+    fc.oneof(
+      fc.constantFrom('70000', '65536', '-1', 'http', '80.5', ''),
+      fc.string({ minLength: 1, maxLength: 6 }).filter((s) => !/^\d+$/.test(s) && !s.startsWith('-')),
+    ),
+    { numRuns: 5, seed },
+  )) {
     list.push([['start', `--port=${value}`], 'port']);
   }
-  for (const value of fc.sample(fc.oneof(fc.constantFrom('2w', '1H', '30', 'forever', '', 'until restart'), fc.string({ minLength: 1, maxLength: 8 }).filter((s) => !['30m', '1h', '24h', 'until-restart'].includes(s) && !s.startsWith('-'))), { numRuns: 5, seed })) {
+  for (const value of fc.sample(
+    fc.oneof(
+      fc.constantFrom('2w', '1H', '30', 'forever', '', 'until restart'),
+      fc.string({ minLength: 1, maxLength: 8 }).filter((s) => !['30m', '1h', '24h', 'until-restart'].includes(s) && !s.startsWith('-')),
+    ),
+    { numRuns: 5, seed },
+  )) {
     list.push([['pause', `--for=${value}`], '--for']);
   }
-  for (const value of fc.sample(fc.oneof(fc.constantFrom('GRANT', 'yes', 'revoked', ' grant', 'maybe'), fc.string({ minLength: 1, maxLength: 8 }).filter((s) => s !== 'grant' && s !== 'revoke' && !s.startsWith('-'))), { numRuns: 5, seed })) {
+  for (const value of fc.sample(
+    fc.oneof(
+      fc.constantFrom('GRANT', 'yes', 'revoked', ' grant', 'maybe'),
+      fc.string({ minLength: 1, maxLength: 8 }).filter((s) => s !== 'grant' && s !== 'revoke' && !s.startsWith('-')),
+    ),
+    { numRuns: 5, seed },
+  )) {
     list.push([['consent', value], JSON.stringify(value)]);
   }
   return list;

@@ -57,7 +57,21 @@ const damaged = (valid: string): fc.Arbitrary<Buffer> =>
     }),
     fc.uint8Array({ maxLength: 200 }).map((a) => Buffer.from(a)),
     fc.string({ maxLength: 200 }).map((s) => Buffer.from(s)),
-    fc.constantFrom('[1, 2]', '"text"', '42', 'null', '- a\n- b', '{', '\u0000\u0000', '\ufeff{"a":1}', '__proto__: {polluted: true}', 'telemetry: [1]', 'telemetry:\n  endpoint: 5').map((s) => Buffer.from(s)),
+    fc
+      .constantFrom(
+        '[1, 2]',
+        '"text"',
+        '42',
+        'null',
+        '- a\n- b',
+        '{',
+        '\u0000\u0000',
+        '\ufeff{"a":1}',
+        '__proto__: {polluted: true}',
+        'telemetry: [1]',
+        'telemetry:\n  endpoint: 5',
+      )
+      .map((s) => Buffer.from(s)),
   );
 
 describe('config files', () => {
@@ -65,18 +79,21 @@ describe('config files', () => {
     const b = box();
     fc.assert(
       // `*` starts a YAML alias; an unresolved one is pending-files.test.ts.
-      fc.property(damaged(VALID_CONFIG).filter((bytes) => !bytes.includes(0x2a)), (bytes) => {
-        count.add('config');
-        b.writeConfig('local.yaml', '');
-        writeFileSync(join(b.cwd, 'config', 'local.yaml'), bytes);
-        try {
-          loadConfig({ cwd: b.cwd, env: {} });
-        } catch (error) {
-          expect(error).toBeInstanceOf(ConfigError);
-          expect((error as Error).message).toContain('config/local.yaml');
-        }
-        expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
-      }),
+      fc.property(
+        damaged(VALID_CONFIG).filter((bytes) => !bytes.includes(0x2a)),
+        (bytes) => {
+          count.add('config');
+          b.writeConfig('local.yaml', '');
+          writeFileSync(join(b.cwd, 'config', 'local.yaml'), bytes);
+          try {
+            loadConfig({ cwd: b.cwd, env: {} });
+          } catch (error) {
+            expect(error).toBeInstanceOf(ConfigError);
+            expect((error as Error).message).toContain('config/local.yaml');
+          }
+          expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+        },
+      ),
       { numRuns: 400 },
     );
   });
@@ -105,13 +122,17 @@ describe('config files', () => {
   });
 });
 
-const VALID_SETTINGS = `${JSON.stringify({
-  schema_version: 1,
-  consent: { state: 'granted', at: '2025-01-01T00:00:00.000Z' },
-  user_disabled: { value: false, at: null },
-  paused_until: null,
-  ui: { theme: 'dark', preview_level: 3 },
-}, null, 2)}\n`;
+const VALID_SETTINGS = `${JSON.stringify(
+  {
+    schema_version: 1,
+    consent: { state: 'granted', at: '2025-01-01T00:00:00.000Z' },
+    user_disabled: { value: false, at: null },
+    paused_until: null,
+    ui: { theme: 'dark', preview_level: 3 },
+  },
+  null,
+  2,
+)}\n`;
 
 describe('settings file', () => {
   it('a damaged settings.json is moved aside with its bytes, named in the log, and defaults load (nothing sent)', async () => {
@@ -120,13 +141,15 @@ describe('settings file', () => {
       fc.asyncProperty(
         fc.oneof(
           damaged(VALID_SETTINGS),
-          fc.constantFrom(
-            '{"schema_version":1,"consent":{"state":"granted","at":5}}',
-            '{"__proto__":{"polluted":1},"schema_version":1}',
-            VALID_SETTINGS.replace('"granted"', '"GRANTED"'),
-            VALID_SETTINGS.replace('"schema_version": 1', '"schema_version": 99'),
-            VALID_SETTINGS.replace('3', '-1'),
-          ).map((s) => Buffer.from(s)),
+          fc
+            .constantFrom(
+              '{"schema_version":1,"consent":{"state":"granted","at":5}}',
+              '{"__proto__":{"polluted":1},"schema_version":1}',
+              VALID_SETTINGS.replace('"granted"', '"GRANTED"'),
+              VALID_SETTINGS.replace('"schema_version": 1', '"schema_version": 99'),
+              VALID_SETTINGS.replace('3', '-1'),
+            )
+            .map((s) => Buffer.from(s)),
         ),
         async (bytes) => {
           count.add('settings');
@@ -142,7 +165,10 @@ describe('settings file', () => {
             if (lines.some((l) => l.includes('migrated from schema_version 0'))) return;
             if (aside.length === 0) {
               // A file from a newer Candor is left untouched, named in the log, and nothing is sent.
-              if (readFileSync(join(dir, 'settings.json')).equals(bytes) && lines.some((l) => l.includes(join(dir, 'settings.json')) && l.includes('newer'))) {
+              if (
+                readFileSync(join(dir, 'settings.json')).equals(bytes) &&
+                lines.some((l) => l.includes(join(dir, 'settings.json')) && l.includes('newer'))
+              ) {
                 expect(status.sending).toBe(false);
                 return;
               }
@@ -168,7 +194,9 @@ describe('settings file', () => {
     const b = box();
     count.add('settings');
     mkdirSync(join(b.dataDir, 'settings.json'), { recursive: true });
-    await expect(createAgent({ mode: 'headless', dataDir: b.dataDir, cwd: b.cwd, env: {}, passive: true })).rejects.toThrow(/settings\.json/);
+    await expect(createAgent({ mode: 'headless', dataDir: b.dataDir, cwd: b.cwd, env: {}, passive: true })).rejects.toThrow(
+      /settings\.json/,
+    );
   });
 });
 
@@ -184,7 +212,9 @@ describe('outbox files', () => {
     b.writeConfig('config.yaml', fastSendingConfig(collector.url).replace('telemetry:\n', 'telemetry:\n  consent: granted\n'));
     const outbox = join(b.dataDir, 'outbox');
     mkdirSync(outbox, { recursive: true });
-    const valid = gzipSync(JSON.stringify({ id: '00000000-0000-4000-8000-000000000001', details_level: 0, delivery: { dropped_reports: 0 } }));
+    const valid = gzipSync(
+      JSON.stringify({ id: '00000000-0000-4000-8000-000000000001', details_level: 0, delivery: { dropped_reports: 0 } }),
+    );
     const bad = fc.sample(
       fc.oneof(
         fc.uint8Array({ minLength: 0, maxLength: 300 }).map((a) => Buffer.from(a)),
@@ -222,13 +252,27 @@ describe('outbox files', () => {
 
 describe('sent-history ledger', () => {
   const entry = (i: number): string =>
-    JSON.stringify({ time: new Date(1_700_000_000_000 + i * 1000).toISOString(), instance_id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, details_level: 2, bytes: 100 + i, sha256: i.toString(16).padStart(64, '0') });
+    JSON.stringify({
+      time: new Date(1_700_000_000_000 + i * 1000).toISOString(),
+      instance_id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+      details_level: 2,
+      bytes: 100 + i,
+      sha256: i.toString(16).padStart(64, '0'),
+    });
 
   it('every corrupt line is skipped and named by file and line; the valid lines stay listed', async () => {
     const badLine = fc.oneof(
       fc.string({ minLength: 1, maxLength: 80 }).filter((s) => s.trim() !== '' && !s.includes('\n')),
       fc.integer({ min: 1, max: 60 }).map((n) => entry(999).slice(0, n)),
-      fc.constantFrom('[]', 'null', '42', '{}', entry(998).replace('"bytes":1098', '"bytes":"many"'), entry(997).replace(/"sha256":"[0-9a-f]+"/, '"sha256":"XYZ"'), '{"__proto__":{"polluted":1}}'),
+      fc.constantFrom(
+        '[]',
+        'null',
+        '42',
+        '{}',
+        entry(998).replace('"bytes":1098', '"bytes":"many"'),
+        entry(997).replace(/"sha256":"[0-9a-f]+"/, '"sha256":"XYZ"'),
+        '{"__proto__":{"polluted":1}}',
+      ),
     );
     const b = box();
     await fc.assert(

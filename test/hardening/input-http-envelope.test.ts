@@ -38,7 +38,8 @@ afterAll(() => {
   box.cleanup();
 });
 
-const head = (target: string, extra = ''): string => `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: Bearer ${token}\r\n${extra}Connection: close\r\n\r\n`;
+const head = (target: string, extra = ''): string =>
+  `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: Bearer ${token}\r\n${extra}Connection: close\r\n\r\n`;
 
 describe('http.ts parser-level rejects', () => {
   it('a request node:http refuses (a header line without a colon, a 20 KB header) still gets the envelope', async () => {

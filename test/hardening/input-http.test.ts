@@ -34,7 +34,11 @@ afterAll(async () => {
 });
 
 const POST_ROUTES = (Object.keys(calls) as CallName[]).filter((name) => calls[name].http.method === 'POST');
-const API_ROUTES = [...(Object.keys(calls) as CallName[]).map((name) => calls[name].http), { method: 'GET', path: '/telemetry' }, { method: 'GET', path: '/metrics' }];
+const API_ROUTES = [
+  ...(Object.keys(calls) as CallName[]).map((name) => calls[name].http),
+  { method: 'GET', path: '/telemetry' },
+  { method: 'GET', path: '/metrics' },
+];
 
 function expect4xx(reply: Reply, what: string): string {
   expect(reply.status, `${what}: ${reply.text.slice(0, 200)}`).toBeGreaterThanOrEqual(400);
@@ -63,7 +67,11 @@ describe('generated bad arguments on every route', () => {
     await fc.assert(
       fc.asyncProperty(bodies, async (bad) => {
         count.add('post-body');
-        const reply = await send(agent, calls[bad.name].http.path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(bad.input) });
+        const reply = await send(agent, calls[bad.name].http.path, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify(bad.input),
+        });
         const message = expect4xx(reply, bad.how);
         expect(reply.status).toBe(400);
         expect(message.startsWith(expectedPrefix(bad)), `${bad.how}: ${message.slice(0, 200)}`).toBe(true);
@@ -91,8 +99,14 @@ describe('generated bad arguments on every route', () => {
   });
 
   it('GET /telemetry with arbitrary query strings: 200, or a 4xx envelope naming the parameter', async () => {
-    const param = fc.oneof(fc.constantFrom('details_level', 'anonymize', 'timeout', '__proto__', 'constructor'), fc.string({ maxLength: 8 }));
-    const value = fc.oneof(fc.constantFrom('0', '4', '-1', '1.5', 'NaN', '1e3', '99999999999', 'true', 'false', 'yes', '0.001', '3601', ''), fc.string({ maxLength: 10 }));
+    const param = fc.oneof(
+      fc.constantFrom('details_level', 'anonymize', 'timeout', '__proto__', 'constructor'),
+      fc.string({ maxLength: 8 }),
+    );
+    const value = fc.oneof(
+      fc.constantFrom('0', '4', '-1', '1.5', 'NaN', '1e3', '99999999999', 'true', 'false', 'yes', '0.001', '3601', ''),
+      fc.string({ maxLength: 10 }),
+    );
     await fc.assert(
       fc.asyncProperty(fc.array(fc.tuple(param, value), { maxLength: 4 }), async (pairs) => {
         count.add('telemetry-query');
@@ -102,7 +116,10 @@ describe('generated bad arguments on every route', () => {
         // A very short timeout may legitimately run out before the report is built.
         if (reply.status === 408) return;
         const message = expect4xx(reply, query);
-        expect(pairs.some(([k]) => message.includes(k === '' ? 'query parameter' : k)), `${query}: ${message}`).toBe(true);
+        expect(
+          pairs.some(([k]) => message.includes(k === '' ? 'query parameter' : k)),
+          `${query}: ${message}`,
+        ).toBe(true);
       }),
       { numRuns: 120 },
     );
@@ -126,39 +143,64 @@ describe('malformed headers and bodies on every API route', () => {
   it.each(POST_ROUTES.map((name) => [name, calls[name].http.path]))('POST %s: every bad body is a 4xx envelope', async (_name, path) => {
     for (const [what, body] of BAD_BODIES) {
       count.add('bad-body');
-      const message = expect4xx(await send(agent, path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body }), `${path} ${what}`);
+      const message = expect4xx(
+        await send(agent, path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body }),
+        `${path} ${what}`,
+      );
       expect(message.length).toBeGreaterThan(0);
     }
     expect(prototypeClean()).toBe(true);
   });
 
-  it.each(POST_ROUTES.map((name) => [name, calls[name].http.path]))('POST %s: wrong Content-Type and any Content-Encoding are refused (415)', async (_name, path) => {
-    const valid = JSON.stringify(Object.fromEntries(Object.keys(FIELDS[_name as CallName]).map((k) => [k, k === 'details_level' ? 0 : true])));
-    for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/jsonp', '']) {
-      count.add('bad-header');
-      const headers: Record<string, string> = type === '' ? {} : { 'Content-Type': type };
-      const reply = await send(agent, path, { method: 'POST', headers, body: valid });
-      expect(expect4xx(reply, `${path} ${type}`)).toContain('Content-Type');
-      expect(reply.status).toBe(415);
-    }
-    for (const encoding of ['gzip', 'deflate', 'br', 'x-gzip', 'gzip, identity']) {
-      count.add('bad-header');
-      const reply = await send(agent, path, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Encoding': encoding }, body: gzipSync(valid) });
-      expect(expect4xx(reply, `${path} ${encoding}`)).toContain('Content-Encoding');
-      expect(reply.status).toBe(415);
-    }
-  });
+  it.each(POST_ROUTES.map((name) => [name, calls[name].http.path]))(
+    'POST %s: wrong Content-Type and any Content-Encoding are refused (415)',
+    async (_name, path) => {
+      const valid = JSON.stringify(
+        Object.fromEntries(Object.keys(FIELDS[_name as CallName]).map((k) => [k, k === 'details_level' ? 0 : true])),
+      );
+      for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/jsonp', '']) {
+        count.add('bad-header');
+        const headers: Record<string, string> = type === '' ? {} : { 'Content-Type': type };
+        const reply = await send(agent, path, { method: 'POST', headers, body: valid });
+        expect(expect4xx(reply, `${path} ${type}`)).toContain('Content-Type');
+        expect(reply.status).toBe(415);
+      }
+      for (const encoding of ['gzip', 'deflate', 'br', 'x-gzip', 'gzip, identity']) {
+        count.add('bad-header');
+        const reply = await send(agent, path, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', 'Content-Encoding': encoding },
+          body: gzipSync(valid),
+        });
+        expect(expect4xx(reply, `${path} ${encoding}`)).toContain('Content-Encoding');
+        expect(reply.status).toBe(415);
+      }
+    },
+  );
 
-  it.each(API_ROUTES.map((r) => [r.method, r.path]))('%s %s: a missing, malformed or wrong token is 401 in the envelope', async (method, path) => {
-    const authorizations: (string | null)[] = [null, '', 'Bearer', 'Bearer ', `Basic ${agent.token}`, `bearer ${agent.token}`, `Bearer ${agent.token}x`, `Bearer ${agent.token.slice(1)}`, `Bearer ${'\u00e9'.repeat(agent.token.length)}`];
-    for (const authorization of authorizations) {
-      count.add('bad-token');
-      const headers: Record<string, string> = authorization === null ? {} : { Authorization: authorization };
-      const reply = await send(agent, path, { method, headers, token: null, ...(method === 'POST' ? { body: '{}' } : {}) });
-      expect(reply.status, `${path} ${String(authorization)}`).toBe(401);
-      expect(envelopeError(reply.text)).toContain('Authorization');
-    }
-  });
+  it.each(API_ROUTES.map((r) => [r.method, r.path]))(
+    '%s %s: a missing, malformed or wrong token is 401 in the envelope',
+    async (method, path) => {
+      const authorizations: (string | null)[] = [
+        null,
+        '',
+        'Bearer',
+        'Bearer ',
+        `Basic ${agent.token}`,
+        `bearer ${agent.token}`,
+        `Bearer ${agent.token}x`,
+        `Bearer ${agent.token.slice(1)}`,
+        `Bearer ${'\u00e9'.repeat(agent.token.length)}`,
+      ];
+      for (const authorization of authorizations) {
+        count.add('bad-token');
+        const headers: Record<string, string> = authorization === null ? {} : { Authorization: authorization };
+        const reply = await send(agent, path, { method, headers, token: null, ...(method === 'POST' ? { body: '{}' } : {}) });
+        expect(reply.status, `${path} ${String(authorization)}`).toBe(401);
+        expect(envelopeError(reply.text)).toContain('Authorization');
+      }
+    },
+  );
 
   it('foreign Host and Origin headers are refused in the envelope', async () => {
     for (const [headers, status] of [
@@ -175,9 +217,22 @@ describe('malformed headers and bodies on every API route', () => {
   });
 
   it('malformed request lines that node:http accepts get the envelope and the agent answers after', async () => {
-    for (const target of ['/status?%', '/status?a=%zz', '/%zz', '/status%00', '/preview?details_level=%ff&anonymize=true', '/history/body?sha256=%E0%A4%A', '/telemetry?details_level=%', `/status?${'a'.repeat(8000)}=1`, '/status?&&&=&']) {
+    for (const target of [
+      '/status?%',
+      '/status?a=%zz',
+      '/%zz',
+      '/status%00',
+      '/preview?details_level=%ff&anonymize=true',
+      '/history/body?sha256=%E0%A4%A',
+      '/telemetry?details_level=%',
+      `/status?${'a'.repeat(8000)}=1`,
+      '/status?&&&=&',
+    ]) {
       count.add('bad-target');
-      const raw = await sendRaw(agent.port, `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:${agent.port}\r\nAuthorization: Bearer ${agent.token}\r\nConnection: close\r\n\r\n`);
+      const raw = await sendRaw(
+        agent.port,
+        `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:${agent.port}\r\nAuthorization: Bearer ${agent.token}\r\nConnection: close\r\n\r\n`,
+      );
       const { status, body } = parseRaw(raw);
       expect(status, target).toBeGreaterThanOrEqual(400);
       expect(status, target).toBeLessThan(500);
@@ -190,7 +245,12 @@ describe('malformed headers and bodies on every API route', () => {
     // `new URL(req.url)` threw outside any handler here: an uncaught exception that killed the agent.
     for (const target of ['http://[', 'http://a:b@[::1', 'http://%', 'https://[::1', 'http://127.0.0.1:99999/status']) {
       count.add('bad-target');
-      const { status, body } = parseRaw(await sendRaw(agent.port, `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:${agent.port}\r\nAuthorization: Bearer ${agent.token}\r\nConnection: close\r\n\r\n`));
+      const { status, body } = parseRaw(
+        await sendRaw(
+          agent.port,
+          `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:${agent.port}\r\nAuthorization: Bearer ${agent.token}\r\nConnection: close\r\n\r\n`,
+        ),
+      );
       expect(status, target).toBe(400);
       expect(envelopeError(body), `${target}: ${body}`).not.toBeNull();
     }
@@ -236,7 +296,11 @@ describe('resource bombs', () => {
     const before = process.memoryUsage().rss;
     for (const name of POST_ROUTES) {
       count.add('gzip-bomb');
-      const reply = await send(agent, calls[name].http.path, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' }, body: bomb });
+      const reply = await send(agent, calls[name].http.path, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' },
+        body: bomb,
+      });
       expect(reply.status).toBe(415);
       expect(envelopeError(reply.text)).toContain('Content-Encoding');
     }
@@ -253,7 +317,10 @@ describe('resource bombs', () => {
       for (const route of API_ROUTES) {
         for (const chunked of [false, true]) {
           count.add('10MB-body');
-          const headers: Record<string, string> = { 'Content-Type': 'application/json', ...(chunked ? { 'Transfer-Encoding': 'chunked' } : {}) };
+          const headers: Record<string, string> = {
+            'Content-Type': 'application/json',
+            ...(chunked ? { 'Transfer-Encoding': 'chunked' } : {}),
+          };
           const reply = await send(agent, route.path, { method: route.method, headers, body: big });
           if (route.method === 'POST') {
             expect(reply.status, `${route.path} chunked=${chunked}`).toBe(413);

@@ -71,8 +71,23 @@ describe('IPC handlers with bad arguments', () => {
     const circular: Record<string, unknown> = {};
     circular['self'] = circular;
     const hostile: unknown[] = [
-      Object.defineProperty({}, 'granted', { enumerable: true, get: () => { throw new Error('getter'); } }),
-      new Proxy({}, { ownKeys: () => { throw new Error('ownKeys'); }, get: () => { throw new Error('get'); } }),
+      Object.defineProperty({}, 'granted', {
+        enumerable: true,
+        get: () => {
+          throw new Error('getter');
+        },
+      }),
+      new Proxy(
+        {},
+        {
+          ownKeys: () => {
+            throw new Error('ownKeys');
+          },
+          get: () => {
+            throw new Error('get');
+          },
+        },
+      ),
       circular,
       Object.assign(Object.create(null) as Record<string, unknown>, { granted: 'yes' }),
       Symbol('x'),

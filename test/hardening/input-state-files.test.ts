@@ -43,7 +43,16 @@ describe('settings file input', () => {
   it('a current settings file with a damaged schema_version key is moved aside, not migrated', async () => {
     const b = box();
     mkdirSync(b.dataDir, { recursive: true });
-    writeFileSync(join(b.dataDir, 'settings.json'), JSON.stringify({ schema_versiom: 1, consent: { state: 'revoked', at: null }, user_disabled: { value: true, at: null }, paused_until: null, ui: { theme: 'dark', preview_level: 3 } }));
+    writeFileSync(
+      join(b.dataDir, 'settings.json'),
+      JSON.stringify({
+        schema_versiom: 1,
+        consent: { state: 'revoked', at: null },
+        user_disabled: { value: true, at: null },
+        paused_until: null,
+        ui: { theme: 'dark', preview_level: 3 },
+      }),
+    );
     const agent = await createAgent({ mode: 'headless', dataDir: b.dataDir, cwd: b.cwd, env: {}, passive: true });
     try {
       expect(readdirSync(b.dataDir).some((n) => n.startsWith('settings.corrupt-'))).toBe(true);

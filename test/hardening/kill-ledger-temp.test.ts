@@ -24,7 +24,16 @@ beforeAll(async () => {
   }
   // The restart, and one delivery (which prunes bodies).
   ledger = new Ledger({ dir: history });
-  await ledger.append({ time: new Date().toISOString(), instance_id: '00000000-0000-4000-8000-000000000001', details_level: 1, bytes: 10, sha256: 'b'.repeat(64) }, '{"n":1}');
+  await ledger.append(
+    {
+      time: new Date().toISOString(),
+      instance_id: '00000000-0000-4000-8000-000000000001',
+      details_level: 1,
+      bytes: 10,
+      sha256: 'b'.repeat(64),
+    },
+    '{"n":1}',
+  );
 });
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true });

@@ -39,10 +39,28 @@ describe('SIGKILL during writes', () => {
     const seed = runSeed();
     const lanes = await Promise.all(
       Array.from({ length: LANES }, (_, lane) =>
-        runLane({ program, dataDir: join(work, `lane-${lane}`), runs: RUNS_PER_LANE, maxCount: 1_000_000, seed: seed + lane * 7919, random: seeded(seed + lane) }),
+        runLane({
+          program,
+          dataDir: join(work, `lane-${lane}`),
+          runs: RUNS_PER_LANE,
+          maxCount: 1_000_000,
+          seed: seed + lane * 7919,
+          random: seeded(seed + lane),
+        }),
       ),
     );
-    const figures = { seed, kills: 0, confirmed_reports: 0, confirmed_deliveries: 0, confirmed_settings: 0, pending: 0, delivered: 0, resent_after_kill: 0, unexplained_files: 0, temp_files_explained: 0 };
+    const figures = {
+      seed,
+      kills: 0,
+      confirmed_reports: 0,
+      confirmed_deliveries: 0,
+      confirmed_settings: 0,
+      pending: 0,
+      delivered: 0,
+      resent_after_kill: 0,
+      unexplained_files: 0,
+      temp_files_explained: 0,
+    };
     for (const [index, lane] of lanes.entries()) {
       const where = `lane ${index}, seed ${seed}`;
       const audit = await auditDataDir(join(work, `lane-${index}`), 1_000_000);
@@ -96,10 +114,27 @@ describe('SIGKILL during writes to a full outbox', () => {
     const seed = runSeed();
     const lanes = await Promise.all(
       Array.from({ length: BOUND_LANES }, (_, lane) =>
-        runLane({ program, dataDir: join(work, `bound-${lane}`), runs: BOUND_RUNS, maxCount: BOUND, seed: seed + lane * 104729, random: seeded(seed - lane), ops: 'aaad' }),
+        runLane({
+          program,
+          dataDir: join(work, `bound-${lane}`),
+          runs: BOUND_RUNS,
+          maxCount: BOUND,
+          seed: seed + lane * 104729,
+          random: seeded(seed - lane),
+          ops: 'aaad',
+        }),
       ),
     );
-    const figures = { seed, kills: 0, confirmed_reports: 0, pending: 0, delivered: 0, dropped_counted: 0, confirmed_missing: 0, uncounted: 0 };
+    const figures = {
+      seed,
+      kills: 0,
+      confirmed_reports: 0,
+      pending: 0,
+      delivered: 0,
+      dropped_counted: 0,
+      confirmed_missing: 0,
+      uncounted: 0,
+    };
     for (const [index, lane] of lanes.entries()) {
       const where = `bound lane ${index}, seed ${seed}`;
       const audit = await auditDataDir(join(work, `bound-${index}`), BOUND);

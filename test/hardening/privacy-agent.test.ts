@@ -54,7 +54,10 @@ const samples = fc.sample(
   identity.chain((id) =>
     fc.tuple(
       fc.constant(id),
-      fc.array(fc.tuple(plantedText(id), plantedText(id)).filter(([m, s]) => m.text.length < 1900 && s.text.length < 15_000), { minLength: ERRORS_PER_AGENT, maxLength: ERRORS_PER_AGENT }),
+      fc.array(
+        fc.tuple(plantedText(id), plantedText(id)).filter(([m, s]) => m.text.length < 1900 && s.text.length < 15_000),
+        { minLength: ERRORS_PER_AGENT, maxLength: ERRORS_PER_AGENT },
+      ),
       fc.array(anySecret(id), { minLength: 20, maxLength: 20 }),
     ),
   ),

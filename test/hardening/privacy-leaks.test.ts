@@ -69,7 +69,7 @@ describe('pending: scrubText leaks', () => {
   // wordRegExp refuses a name right after `<` or before `>` so a second pass cannot
   // touch `<user>`; placeholders already protect tokens, so the guard is only needed
   // for the token words. Fix: `(?<![\p{L}\p{N}_])(?<!<(?=(?:app|home|path|host|user|ip|mac|uuid|url|email|hex|token|secret)>))`.
-  it('this machine\'s user name in angle brackets is scrubbed', () => {
+  it("this machine's user name in angle brackets is scrubbed", () => {
     const ctx: ScrubContext = { homeDirs: [], userNames: ['zelmarquo'], hostNames: [], appRoot: null };
     expect(scrub('Author: <zelmarquo>', ctx)).not.toContain('zelmarquo');
   });

@@ -23,24 +23,41 @@ describe('scrubText with the machine context', () => {
   // (pending-privacy-leaks.test.ts).
   it('no planted secret survives in messages, stack traces and config values', () => {
     fc.assert(
-      fc.property(identity.chain((id) => fc.tuple(fc.constant(id), plantedText(id))), ([id, sample]) => {
-        count.add('texts');
-        count.add('secrets', sample.planted.length);
-        const out = scrubText(sample.text, contextFor(id));
-        expect(survivors(out, sample.planted), out).toEqual([]);
-      }),
+      fc.property(
+        identity.chain((id) => fc.tuple(fc.constant(id), plantedText(id))),
+        ([id, sample]) => {
+          count.add('texts');
+          count.add('secrets', sample.planted.length);
+          const out = scrubText(sample.text, contextFor(id));
+          expect(survivors(out, sample.planted), out).toEqual([]);
+        },
+      ),
       { numRuns: 500 },
     );
   });
 
   it('each kind of secret alone, glued to punctuation a message puts around it', () => {
-    const around = fc.constantFrom(['', ''], ['(', ')'], ["'", "'"], ['"', '"'], ['[', ']'], ['', ','], ['', '.'], ['', ';'], [' ', '\n'], ['{"v":"', '"}']);
+    const around = fc.constantFrom(
+      ['', ''],
+      ['(', ')'],
+      ["'", "'"],
+      ['"', '"'],
+      ['[', ']'],
+      ['', ','],
+      ['', '.'],
+      ['', ';'],
+      [' ', '\n'],
+      ['{"v":"', '"}'],
+    );
     fc.assert(
-      fc.property(identity.chain((id) => fc.tuple(fc.constant(id), anySecret(id), around)), ([id, p, [open, close]]) => {
-        count.add('single');
-        const out = scrubText(`${open}${p.text}${close}`, contextFor(id));
-        expect(survivors(out, [p]), out).toEqual([]);
-      }),
+      fc.property(
+        identity.chain((id) => fc.tuple(fc.constant(id), anySecret(id), around)),
+        ([id, p, [open, close]]) => {
+          count.add('single');
+          const out = scrubText(`${open}${p.text}${close}`, contextFor(id));
+          expect(survivors(out, [p]), out).toEqual([]);
+        },
+      ),
       { numRuns: 500 },
     );
   });
@@ -48,11 +65,14 @@ describe('scrubText with the machine context', () => {
   it('without any context, the shapes alone are enough for foreign names and addresses', () => {
     const empty: ScrubContext = { homeDirs: [], userNames: [], hostNames: [], appRoot: null };
     fc.assert(
-      fc.property(identity.chain((id) => plantedText(id, false)), (sample) => {
-        count.add('no-context');
-        const out = scrubText(sample.text, empty);
-        expect(survivors(out, sample.planted), out).toEqual([]);
-      }),
+      fc.property(
+        identity.chain((id) => plantedText(id, false)),
+        (sample) => {
+          count.add('no-context');
+          const out = scrubText(sample.text, empty);
+          expect(survivors(out, sample.planted), out).toEqual([]);
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -20,11 +20,15 @@ afterEach(async () => {
 });
 
 function start(args: string[] = []): { child: ReturnType<typeof spawn>; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [join(APP_ROOT, 'dist/main/cli.js'), 'start', '--headless', '--port', '0', '--data-dir', box.dataDir, ...args], {
-    cwd: box.cwd,
-    env: { PATH: process.env['PATH'] ?? '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [join(APP_ROOT, 'dist/main/cli.js'), 'start', '--headless', '--port', '0', '--data-dir', box.dataDir, ...args],
+    {
+      cwd: box.cwd,
+      env: { PATH: process.env['PATH'] ?? '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   reaper.track(child);
   let text = '';
   child.stdout?.on('data', (c: Buffer) => (text += c.toString()));
@@ -42,21 +46,25 @@ async function waitFor(check: () => boolean, what: string): Promise<void> {
 }
 
 describe('candor start', () => {
-  it.each(['SIGTERM', 'SIGINT'] as const)('logs its id and URL, refuses a second agent, and stops cleanly on %s', async (signal) => {
-    box = sandbox();
-    const first = start();
-    await waitFor(() => /preview: http:\/\/127\.0\.0\.1:\d+\//.test(first.output()), 'the preview URL');
-    expect(first.output()).toMatch(/telemetry id: [0-9a-f-]{36}/);
-    expect(first.output()).toMatch(/sending: off \(.*no consent given yet/);
-    expect(existsSync(join(box.dataDir, LOCK_FILE))).toBe(true);
+  it.each(['SIGTERM', 'SIGINT'] as const)(
+    'logs its id and URL, refuses a second agent, and stops cleanly on %s',
+    async (signal) => {
+      box = sandbox();
+      const first = start();
+      await waitFor(() => /preview: http:\/\/127\.0\.0\.1:\d+\//.test(first.output()), 'the preview URL');
+      expect(first.output()).toMatch(/telemetry id: [0-9a-f-]{36}/);
+      expect(first.output()).toMatch(/sending: off \(.*no consent given yet/);
+      expect(existsSync(join(box.dataDir, LOCK_FILE))).toBe(true);
 
-    const second = start();
-    expect(await second.exited).toBe(1);
-    expect(second.output()).toContain(`pid ${first.child.pid}`);
+      const second = start();
+      expect(await second.exited).toBe(1);
+      expect(second.output()).toContain(`pid ${first.child.pid}`);
 
-    first.child.kill(signal);
-    expect(await first.exited).toBe(0);
-    expect(first.output()).toContain(`${signal}: shutting down`);
-    expect(existsSync(join(box.dataDir, LOCK_FILE))).toBe(false);
-  }, 40_000);
+      first.child.kill(signal);
+      expect(await first.exited).toBe(0);
+      expect(first.output()).toContain(`${signal}: shutting down`);
+      expect(existsSync(join(box.dataDir, LOCK_FILE))).toBe(false);
+    },
+    40_000,
+  );
 });

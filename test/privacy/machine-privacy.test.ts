@@ -28,7 +28,10 @@ beforeAll(async () => {
   agent = await createAgent({ mode: 'headless', dataDir: join(box.dataDir, userInfo().username, hostname()), cwd: box.cwd, env: {} });
   identifiers = await machineIdentifiers();
   // Errors whose text is full of this machine's identifiers, as a careless app would report them.
-  const sample = identifiers.filter((i) => !i.generic).map((i) => i.value).join(' ');
+  const sample = identifiers
+    .filter((i) => !i.generic)
+    .map((i) => i.value)
+    .join(' ');
   await agent.api.reportError({
     type: 'Error',
     message: `failed for ${userInfo().username} on ${hostname()} in ${homedir()}: ${sample}`,

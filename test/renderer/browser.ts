@@ -29,7 +29,7 @@ export function findChromium(env: NodeJS.ProcessEnv = process.env): string {
     }
   }
   throw new Error(
-    'No Chromium found for the renderer browser tests: install Debian\'s `chromium` package (sudo apt-get install chromium) ' +
+    "No Chromium found for the renderer browser tests: install Debian's `chromium` package (sudo apt-get install chromium) " +
       'or set CANDOR_CHROMIUM to a Chromium/Chrome executable.',
   );
 }
@@ -37,6 +37,14 @@ export function findChromium(env: NodeJS.ProcessEnv = process.env): string {
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: findChromium(),
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }

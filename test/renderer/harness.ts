@@ -60,7 +60,9 @@ export function useHarness(before?: (h: Harness) => Promise<void>): Harness {
         await p.waitForSelector('#state .headline');
       } catch (error) {
         const shown = await p.textContent('#error').catch(() => null);
-        throw new Error(`the page did not load: ${(error as Error).message}\npage error line: ${shown ?? ''}\n${harness.problems.join('\n')}`);
+        throw new Error(
+          `the page did not load: ${(error as Error).message}\npage error line: ${shown ?? ''}\n${harness.problems.join('\n')}`,
+        );
       }
       return { context, page: p };
     },

@@ -37,10 +37,13 @@ describe('page behaviour', () => {
 
   it('draws the pushed state, not a call answer that arrives after it', async () => {
     // The agent pushes the disabled state while the call's own answer is held back.
-    await replaceOnce('disable', `
+    await replaceOnce(
+      'disable',
+      `
       const status = await original(input);
       await new Promise((resolve) => setTimeout(resolve, 500));
-      return { ...status, reasons: ['STALE ANSWER'] };`);
+      return { ...status, reasons: ['STALE ANSWER'] };`,
+    );
     await t.page.click('#state button:text-is("Disable telemetry")');
     await t.page.waitForSelector('#state button:text-is("Enable telemetry")');
     await t.page.waitForTimeout(800);

@@ -42,12 +42,16 @@ async function setMode(mode: 'raw' | 'anonymized'): Promise<void> {
 
 /** pointer -> anonymizer action ('' when unchanged) of every node the page shows. */
 async function shownPointers(): Promise<Map<string, string>> {
-  const pairs = await t.page.$$eval('#payload [data-pointer]', (nodes) => nodes.map((n) => [n.getAttribute('data-pointer') ?? '', n.getAttribute('data-action') ?? '']));
+  const pairs = await t.page.$$eval('#payload [data-pointer]', (nodes) =>
+    nodes.map((n) => [n.getAttribute('data-pointer') ?? '', n.getAttribute('data-action') ?? '']),
+  );
   return new Map(pairs as [string, string][]);
 }
 
 async function topLevelKeys(): Promise<string[]> {
-  return t.page.$$eval('#payload .tree-view > ul.tree > li[data-pointer]', (nodes) => nodes.map((n) => (n.getAttribute('data-pointer') ?? '').slice(1)));
+  return t.page.$$eval('#payload .tree-view > ul.tree > li[data-pointer]', (nodes) =>
+    nodes.map((n) => (n.getAttribute('data-pointer') ?? '').slice(1)),
+  );
 }
 
 async function shownReasons(): Promise<string[]> {
@@ -101,7 +105,9 @@ describe('preview page', () => {
     await field.locator('.was summary').click();
     expect(await field.locator('.was-value').textContent()).toBe(`"${SECRET_MESSAGE}"`);
     expect(await field.locator('.was').textContent()).toContain('never sent');
-    expect(await field.locator('.was summary').getAttribute('aria-label')).toBe('was: value of message before anonymizing (shown only here)');
+    expect(await field.locator('.was summary').getAttribute('aria-label')).toBe(
+      'was: value of message before anonymizing (shown only here)',
+    );
 
     // What each action means is written in the legend, not only in a tooltip.
     const legend = t.page.locator('#payload .legend');
@@ -157,7 +163,9 @@ describe('preview page', () => {
 
     // "Only changed": every leaf left is one the anonymizer changed.
     await t.page.check('#only-changed');
-    const leaves = await t.page.$$eval('#payload .tree-view > ul.tree li[data-pointer]:not(:has(> .row > .toggle))', (nodes) => nodes.map((n) => n.getAttribute('data-action')));
+    const leaves = await t.page.$$eval('#payload .tree-view > ul.tree li[data-pointer]:not(:has(> .row > .toggle))', (nodes) =>
+      nodes.map((n) => n.getAttribute('data-action')),
+    );
     expect(leaves.length).toBeGreaterThan(0);
     expect(leaves.every((action) => action !== null)).toBe(true);
     await t.page.uncheck('#only-changed');
@@ -262,7 +270,9 @@ describe('preview page', () => {
     await t.handle.agent.api.enable({});
     await t.page.waitForFunction((old) => old?.isConnected === false, oldOpener);
     await t.page.click('#history .history-body button:text-is("Close")');
-    expect(await t.page.evaluate('document.activeElement?.isConnected && document.activeElement.getAttribute("aria-label")')).toMatch(/^Open the report sent /);
+    expect(await t.page.evaluate('document.activeElement?.isConnected && document.activeElement.getAttribute("aria-label")')).toMatch(
+      /^Open the report sent /,
+    );
   });
 
   it('sends one deletion request however often the button is clicked', async () => {
@@ -272,7 +282,10 @@ describe('preview page', () => {
     expect(text).toContain(t.handle.agent.telemetryId);
     expect(text).toContain('privacy@example.org');
     await send.dblclick();
-    await t.page.locator('#deletion .delivery').filter({ hasText: /Sent|Queued/ }).waitFor();
+    await t.page
+      .locator('#deletion .delivery')
+      .filter({ hasText: /Sent|Queued/ })
+      .waitFor();
     expect(await send.count()).toBe(0);
     const deletions = t.collector.received.filter((r) => r.path === '/deletion');
     expect(deletions).toHaveLength(1);
@@ -395,7 +408,9 @@ describe('preview page', () => {
     expect(await t.page.evaluate('document.querySelector("main").contains(document.activeElement)')).toBe(false);
     expect(await t.page.textContent('#error')).toContain('refused this page');
     // Chromium logs the dropped stream and the refused requests itself.
-    expect(t.problems.splice(before).filter((line) => !/status of 401|ERR_CONNECTION_REFUSED|ERR_INCOMPLETE_CHUNKED_ENCODING/.test(line))).toEqual([]);
+    expect(
+      t.problems.splice(before).filter((line) => !/status of 401|ERR_CONNECTION_REFUSED|ERR_INCOMPLETE_CHUNKED_ENCODING/.test(line)),
+    ).toEqual([]);
   });
 
   it('ran without page errors or CSP violations', () => {

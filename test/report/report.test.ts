@@ -45,7 +45,16 @@ describe('details levels', () => {
 
   it('level 0 holds only app and coarse system facts; level 4 adds errors', async () => {
     const zero = (await agent.api.preview({ details_level: 0, anonymize: true })).payload;
-    expect(Object.keys(zero).sort()).toEqual(['anonymized', 'app', 'delivery', 'details_level', 'generated_at', 'id', 'schema_version', 'system']);
+    expect(Object.keys(zero).sort()).toEqual([
+      'anonymized',
+      'app',
+      'delivery',
+      'details_level',
+      'generated_at',
+      'id',
+      'schema_version',
+      'system',
+    ]);
     expect(Object.keys(zero.system).sort()).toEqual(['cpu', 'memory', 'os']);
     const four = (await agent.api.preview({ details_level: 4, anonymize: true })).payload;
     expect(four.errors).toBeDefined();

@@ -31,14 +31,26 @@ async function collectorWith(respond: (index: number) => Answer, port = 0): Prom
 }
 
 function queue(endpoint: () => string | null, extra: Partial<DeletionQueueOptions> = {}): DeletionQueue {
-  const q = new DeletionQueue({ dir, endpoint, gate: () => true, userAgent: 'Candor/1.2.3', baseBackoffMs: 10, maxBackoffMs: 40, random: () => 0.5, now: () => NOW, ...extra });
+  const q = new DeletionQueue({
+    dir,
+    endpoint,
+    gate: () => true,
+    userAgent: 'Candor/1.2.3',
+    baseBackoffMs: 10,
+    maxBackoffMs: 40,
+    random: () => 0.5,
+    now: () => NOW,
+    ...extra,
+  });
   cleanups.push(() => q.stop());
   return q;
 }
 
 describe('deletionText', () => {
   it('names every id and the contact', () => {
-    expect(deletionText(IDS, CONTACT)).toBe(`Please delete all telemetry data for these Candor instance ids:\n  ${IDS[0]}\n  ${IDS[1]}\nContact: ${CONTACT}\n`);
+    expect(deletionText(IDS, CONTACT)).toBe(
+      `Please delete all telemetry data for these Candor instance ids:\n  ${IDS[0]}\n  ${IDS[1]}\nContact: ${CONTACT}\n`,
+    );
     expect(deletionText(IDS, null)).toContain('no privacy contact is configured');
     expect(deletionText([], CONTACT)).toContain('nothing to delete');
   });
@@ -58,7 +70,11 @@ describe('DeletionQueue', () => {
   it('POSTs the deletion request and reports it sent', async () => {
     const collector = await collectorWith(() => ({ status: 202 }));
     const sent: unknown[] = [];
-    const result = await queue(() => collector.url, { onSent: (body) => sent.push(body) }).request({ ids: IDS, contact: CONTACT, send: true });
+    const result = await queue(() => collector.url, { onSent: (body) => sent.push(body) }).request({
+      ids: IDS,
+      contact: CONTACT,
+      send: true,
+    });
     expect(result).toEqual({ ids: IDS, contact: CONTACT, text: deletionText(IDS, CONTACT), delivery: 'sent' });
     expect(collector.requests).toHaveLength(1);
     const [request] = collector.requests;
@@ -94,7 +110,11 @@ describe('DeletionQueue', () => {
     expect(result.delivery).toBe('queued');
     await first.stop();
     const [stored] = readdirSync(dir);
-    expect(JSON.parse(readFileSync(join(dir, stored ?? ''), 'utf8'))).toEqual({ type: 'deletion-request', ids: IDS, requested_at: NOW.toISOString() });
+    expect(JSON.parse(readFileSync(join(dir, stored ?? ''), 'utf8'))).toEqual({
+      type: 'deletion-request',
+      ids: IDS,
+      requested_at: NOW.toISOString(),
+    });
 
     const collector = await collectorWith(() => ({ status: 200 }), port);
     const second = queue(() => collector.url);
@@ -155,7 +175,10 @@ describe('DeletionQueue', () => {
 
     // Stopped: no more re-checks.
     await agent.stop();
-    writeFileSync(join(dir, '0000000000002-0000000b.json'), JSON.stringify({ type: 'deletion-request', ids: IDS, requested_at: NOW.toISOString() }));
+    writeFileSync(
+      join(dir, '0000000000002-0000000b.json'),
+      JSON.stringify({ type: 'deletion-request', ids: IDS, requested_at: NOW.toISOString() }),
+    );
     await new Promise((resolve) => setTimeout(resolve, 150));
     expect(collector.requests).toHaveLength(1);
     expect(await agent.pending()).toBe(1);

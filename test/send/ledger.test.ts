@@ -28,7 +28,10 @@ function body(n: number): string {
 async function record(ledger: Ledger, n: number, id = ID_A): Promise<string> {
   const json = body(n);
   const sha256 = createHash('sha256').update(json).digest('hex');
-  await ledger.append({ time: new Date(Date.UTC(2026, 0, 1, 0, n)).toISOString(), instance_id: id, details_level: n % 5, bytes: 100 + n, sha256 }, json);
+  await ledger.append(
+    { time: new Date(Date.UTC(2026, 0, 1, 0, n)).toISOString(), instance_id: id, details_level: n % 5, bytes: 100 + n, sha256 },
+    json,
+  );
   return sha256;
 }
 
@@ -89,7 +92,9 @@ describe('Ledger', () => {
     expect(ledger.list().map((e) => e.bytes)).toEqual([102, 101]);
     expect(ledger.list()).toHaveLength(2);
     const warnings = logs.lines.filter((line) => line.includes('not a valid entry'));
-    expect(warnings).toEqual([`candor warn: sent-history ledger ${join(dir, 'history.jsonl')} line 2 is not a valid entry; skipped (the file is kept as it is)`]);
+    expect(warnings).toEqual([
+      `candor warn: sent-history ledger ${join(dir, 'history.jsonl')} line 2 is not a valid entry; skipped (the file is kept as it is)`,
+    ]);
     expect(readFileSync(join(dir, 'history.jsonl'), 'utf8')).toBe(file);
   });
 
@@ -123,7 +128,10 @@ describe('Ledger', () => {
     // Something in the body's place makes its write fail, as ENOSPC would.
     mkdirSync(join(dir, 'bodies', `${sha256}.json`));
     writeFileSync(join(dir, 'bodies', `${sha256}.json`, 'x'), '');
-    const recorded = await ledger.append({ time: '2026-01-01T00:01:00.000Z', instance_id: ID_A, details_level: 1, bytes: 101, sha256 }, json);
+    const recorded = await ledger.append(
+      { time: '2026-01-01T00:01:00.000Z', instance_id: ID_A, details_level: 1, bytes: 101, sha256 },
+      json,
+    );
     expect(recorded.body_kept).toBe(false);
     expect(ledger.list().map((e) => e.sha256)).toEqual([sha256]);
     expect(ledger.ids()).toEqual([ID_A]);
@@ -201,20 +209,23 @@ describe('Ledger', () => {
     expect(existsSync(fresh)).toBe(true);
   });
 
-  it.each(['history.jsonl', 'ids.json'])('an unreadable %s (a directory in its place) is moved aside with one line naming it', async (name) => {
-    const seed = new Ledger({ dir });
-    await record(seed, 1, ID_A);
-    rmSync(join(dir, name));
-    mkdirSync(join(dir, name));
-    const ledger = new Ledger({ dir });
-    expect(logs.lines.filter((l) => l.includes(join(dir, name)))).toHaveLength(1);
-    expect(readdirSync(dir).filter((n) => n.startsWith(`${name}.corrupt-`))).toHaveLength(1);
-    expect(ledger.list()).toHaveLength(name === 'ids.json' ? 1 : 0);
-    // ids.json is rebuilt from the history; history.jsonl's loss keeps the ids in ids.json.
-    expect(ledger.ids()).toEqual([ID_A]);
-    await record(ledger, 2, ID_B);
-    expect(ledger.list()).toHaveLength(name === 'ids.json' ? 2 : 1);
-    expect(new Ledger({ dir }).ids()).toEqual([ID_A, ID_B]);
-    expect(logs.lines.filter((l) => l.includes(join(dir, name)))).toHaveLength(1);
-  });
+  it.each(['history.jsonl', 'ids.json'])(
+    'an unreadable %s (a directory in its place) is moved aside with one line naming it',
+    async (name) => {
+      const seed = new Ledger({ dir });
+      await record(seed, 1, ID_A);
+      rmSync(join(dir, name));
+      mkdirSync(join(dir, name));
+      const ledger = new Ledger({ dir });
+      expect(logs.lines.filter((l) => l.includes(join(dir, name)))).toHaveLength(1);
+      expect(readdirSync(dir).filter((n) => n.startsWith(`${name}.corrupt-`))).toHaveLength(1);
+      expect(ledger.list()).toHaveLength(name === 'ids.json' ? 1 : 0);
+      // ids.json is rebuilt from the history; history.jsonl's loss keeps the ids in ids.json.
+      expect(ledger.ids()).toEqual([ID_A]);
+      await record(ledger, 2, ID_B);
+      expect(ledger.list()).toHaveLength(name === 'ids.json' ? 2 : 1);
+      expect(new Ledger({ dir }).ids()).toEqual([ID_A, ID_B]);
+      expect(logs.lines.filter((l) => l.includes(join(dir, name)))).toHaveLength(1);
+    },
+  );
 });

@@ -87,7 +87,13 @@ describe('outbox across a SIGKILL', () => {
 
     const collector = await Collector.start(() => ({ status: 200 }));
     try {
-      const sender = new Sender({ outbox, ledger: new Ledger({ dir: join(work, 'history') }), endpoint: () => collector.url, gate: () => ({ sending: true }), userAgent: 'Candor/test' });
+      const sender = new Sender({
+        outbox,
+        ledger: new Ledger({ dir: join(work, 'history') }),
+        endpoint: () => collector.url,
+        gate: () => ({ sending: true }),
+        userAgent: 'Candor/test',
+      });
       await sender.flush();
       expect(await outbox.list()).toEqual([]);
       const delivered = collector.requests.map((request) => request.text);

@@ -103,7 +103,10 @@ describe('Outbox', () => {
   });
 
   it('undoes a claim whose report file never landed (crash between the two writes)', async () => {
-    writeFileSync(join(dir, 'state.json'), JSON.stringify({ dropped: 1, claim: { file: '1700000000000-000001-deadbeef.json.gz', count: 4 } }));
+    writeFileSync(
+      join(dir, 'state.json'),
+      JSON.stringify({ dropped: 1, claim: { file: '1700000000000-000001-deadbeef.json.gz', count: 4 } }),
+    );
     expect(new Outbox({ dir }).droppedCount()).toBe(5);
     // Settled on load: a second start does not add it again.
     expect(new Outbox({ dir }).droppedCount()).toBe(5);

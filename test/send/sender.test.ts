@@ -56,7 +56,8 @@ function harness(endpoint: () => string | null, extra: Partial<SenderOptions> = 
     waiters = waiters.filter((w) => !w.done());
     for (const waiter of ready) waiter.resolve();
   };
-  const until = (done: () => boolean): Promise<void> => (done() ? Promise.resolve() : new Promise((resolve) => waiters.push({ done, resolve })));
+  const until = (done: () => boolean): Promise<void> =>
+    done() ? Promise.resolve() : new Promise((resolve) => waiters.push({ done, resolve }));
   const sender = new Sender({
     outbox,
     ledger,
@@ -139,7 +140,9 @@ describe('Sender', () => {
       ['aaaaaaaa-0000-4000-8000-000000000002', 3],
       ['aaaaaaaa-0000-4000-8000-000000000001', 2],
     ]);
-    const sha = createHash('sha256').update(reportJson(2, { id: 'aaaaaaaa-0000-4000-8000-000000000002', level: 3 })).digest('hex');
+    const sha = createHash('sha256')
+      .update(reportJson(2, { id: 'aaaaaaaa-0000-4000-8000-000000000002', level: 3 }))
+      .digest('hex');
     expect(history[0]).toMatchObject({ sha256: sha, bytes: collector.requests[1]?.body.length, body_kept: true });
     expect(h.delivered).toHaveLength(2);
     expect(h.delivered[1]).toEqual(history[0]);
@@ -185,7 +188,10 @@ describe('Sender', () => {
     expect(await h.sender.pending()).toBe(0);
     expect(collector.requests).toHaveLength(4);
     expect(h.states).toEqual(['retrying', 'ok']);
-    expect(stateLines()).toEqual(['candor warn: telemetry endpoint unreachable, will retry (HTTP 500 Internal Server Error)', 'candor info: telemetry endpoint reachable again']);
+    expect(stateLines()).toEqual([
+      'candor warn: telemetry endpoint unreachable, will retry (HTTP 500 Internal Server Error)',
+      'candor info: telemetry endpoint reachable again',
+    ]);
   });
 
   it('honours Retry-After on 429 as the floor of the next delay', async () => {
@@ -234,7 +240,10 @@ describe('Sender', () => {
     await h.outbox.add(reportJson(1));
     await h.sender.flush();
     expect(collector.requests.map((r) => r.text)).toEqual([reportJson(1)]);
-    expect(readdirSync(join(outboxDir, 'corrupt')).sort()).toEqual(['0000000000001-000001-0000000a.json.gz', '0000000000002-000001-0000000b.json.gz']);
+    expect(readdirSync(join(outboxDir, 'corrupt')).sort()).toEqual([
+      '0000000000001-000001-0000000a.json.gz',
+      '0000000000002-000001-0000000b.json.gz',
+    ]);
     expect(readFileSync(join(outboxDir, 'corrupt', '0000000000001-000001-0000000a.json.gz'), 'utf8')).toBe('plain text, not gzip');
     const named = logs.lines.filter((line) => line.includes('corrupt'));
     expect(named).toHaveLength(2);

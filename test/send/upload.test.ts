@@ -62,7 +62,9 @@ describe('postGzipJson', () => {
   });
 
   it('does not follow a redirect', async () => {
-    collector = await Collector.start((_r, i) => (i === 0 ? { status: 302, headers: { Location: 'http://127.0.0.1:1/elsewhere' } } : { status: 200 }));
+    collector = await Collector.start((_r, i) =>
+      i === 0 ? { status: 302, headers: { Location: 'http://127.0.0.1:1/elsewhere' } } : { status: 200 },
+    );
     expect(await post(collector.url)).toMatchObject({ kind: 'retry', status: 302 });
     expect(collector.requests).toHaveLength(1);
   });

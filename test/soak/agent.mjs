@@ -13,7 +13,9 @@ const { setLogSink } = await import(join(APP_ROOT, 'dist/main/util/log.js'));
 
 const [dataDir, cwd] = process.argv.slice(2);
 const unhandled = [];
-process.on('unhandledRejection', (reason) => unhandled.push(`unhandledRejection: ${reason instanceof Error ? reason.stack : String(reason)}`));
+process.on('unhandledRejection', (reason) =>
+  unhandled.push(`unhandledRejection: ${reason instanceof Error ? reason.stack : String(reason)}`),
+);
 process.on('uncaughtException', (error) => unhandled.push(`uncaughtException: ${error.stack ?? String(error)}`));
 const logCounts = { error: 0, warn: 0, info: 0, debug: 0 };
 const logErrors = [];

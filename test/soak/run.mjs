@@ -45,9 +45,10 @@ const median = (values) => {
 
 // Anything unhandled (here or in the agent) is a failure of the soak, counted rather than fatal so the run ends with figures.
 const unhandled = [];
-process.on('unhandledRejection', (reason) => unhandled.push(`unhandledRejection: ${reason instanceof Error ? reason.stack : String(reason)}`));
+process.on('unhandledRejection', (reason) =>
+  unhandled.push(`unhandledRejection: ${reason instanceof Error ? reason.stack : String(reason)}`),
+);
 process.on('uncaughtException', (error) => unhandled.push(`uncaughtException: ${error.stack ?? String(error)}`));
-
 
 // --- the collector: fails one request in three with 500, records what it accepted ---
 const collector = { requests: 0, failed: 0, accepted: new Map(), droppedTold: 0, failNone: false };
@@ -84,7 +85,17 @@ mkdirSync(join(cwd, 'config'), { recursive: true });
 // (interval_s has a floor of 60 in the config schema).
 writeFileSync(
   join(cwd, 'config', 'config.yaml'),
-  ['telemetry:', `  endpoint: ${endpoint}`, '  first_delay_s: 86400', '  interval_s: 3600', '  details_level: 4', '  consent: granted', 'sampling:', '  interval_s: 1', ''].join('\n'),
+  [
+    'telemetry:',
+    `  endpoint: ${endpoint}`,
+    '  first_delay_s: 86400',
+    '  interval_s: 3600',
+    '  details_level: 4',
+    '  consent: granted',
+    'sampling:',
+    '  interval_s: 1',
+    '',
+  ].join('\n'),
 );
 const child = fork(join(here, 'agent.mjs'), [dataDir, cwd], { execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 // One request at a time per kind; answers arrive in order.
@@ -130,7 +141,14 @@ const producer = (async () => {
 })();
 
 // --- the local API, polled at a bounded rate (one request in flight, at most POLL_PER_SECOND) ---
-const routes = ['/status', '/samples', '/telemetry?details_level=4&anonymize=true', '/history', '/metrics', '/preview?details_level=2&anonymize=true'];
+const routes = [
+  '/status',
+  '/samples',
+  '/telemetry?details_level=4&anonymize=true',
+  '/history',
+  '/metrics',
+  '/preview?details_level=2&anonymize=true',
+];
 const polls = { sent: 0, ok: 0, failed: 0, byStatus: {} };
 const poller = (async () => {
   const gap = 1000 / POLL_PER_SECOND;
@@ -167,7 +185,9 @@ while (Date.now() < deadline) {
   if (t - lastProgress >= progressEvery) {
     lastProgress = t;
     const last = memory.at(-1);
-    console.log(`soak ${Math.round(t)}/${SECONDS} s: ${reports.produced} reports, ${collector.accepted.size} delivered, ${polls.sent} API calls, rss ${mib(last.rss)} MiB`);
+    console.log(
+      `soak ${Math.round(t)}/${SECONDS} s: ${reports.produced} reports, ${collector.accepted.size} delivered, ${polls.sent} API calls, rss ${mib(last.rss)} MiB`,
+    );
   }
 }
 running = false;
@@ -212,12 +232,22 @@ function readFileSafe(file) {
 }
 
 const checks = [
-  ['every report produced is delivered, pending or counted as dropped', reports.produced === delivered + pending + dropped, `${reports.produced} produced = ${delivered} delivered + ${pending} pending + ${dropped} dropped`],
+  [
+    'every report produced is delivered, pending or counted as dropped',
+    reports.produced === delivered + pending + dropped,
+    `${reports.produced} produced = ${delivered} delivered + ${pending} pending + ${dropped} dropped`,
+  ],
   ['no report delivered twice', duplicates === 0, `${duplicates} duplicate deliveries`],
   ['the ledger lists every delivery', history.entries === delivered, `${history.entries} ledger entries`],
   ['no report failed to be produced', reports.failedToProduce === 0, `${reports.failedToProduce} failures`],
   ['the outbox drained once the collector recovered', pending === 0, `${pending} pending`],
-  [`RSS grew by less than ${mib(RSS_LIMIT_BYTES)} MiB after warm-up`, afterWarmup.length >= 6 && rssGrowth < RSS_LIMIT_BYTES, afterWarmup.length >= 6 ? `${mib(rssGrowth)} MiB (heap ${mib(heapGrowth)} MiB; second half ${mib(secondHalfGrowth)} MiB), median of the first 3 vs the last 3 of ${afterWarmup.length} samples after ${WARMUP_S} s` : `run too short to measure: ${afterWarmup.length} samples after ${WARMUP_S} s, 6 needed`],
+  [
+    `RSS grew by less than ${mib(RSS_LIMIT_BYTES)} MiB after warm-up`,
+    afterWarmup.length >= 6 && rssGrowth < RSS_LIMIT_BYTES,
+    afterWarmup.length >= 6
+      ? `${mib(rssGrowth)} MiB (heap ${mib(heapGrowth)} MiB; second half ${mib(secondHalfGrowth)} MiB), median of the first 3 vs the last 3 of ${afterWarmup.length} samples after ${WARMUP_S} s`
+      : `run too short to measure: ${afterWarmup.length} samples after ${WARMUP_S} s, 6 needed`,
+  ],
   ['no unhandled rejection or exception', unhandled.length === 0, `${unhandled.length}`],
   ['every API call answered 2xx', polls.failed === 0, `${polls.ok}/${polls.sent} ok ${JSON.stringify(polls.byStatus)}`],
 ];
@@ -246,7 +276,9 @@ const figures = {
 };
 
 console.log('');
-console.log(`soak: ${SECONDS} s, reports every ${REPORT_EVERY_MS / 1000} s, collector fails 1 in ${FAIL_ONE_IN} (HTTP 500), API polled at <= ${POLL_PER_SECOND}/s`);
+console.log(
+  `soak: ${SECONDS} s, reports every ${REPORT_EVERY_MS / 1000} s, collector fails 1 in ${FAIL_ONE_IN} (HTTP 500), API polled at <= ${POLL_PER_SECOND}/s`,
+);
 for (const [name, ok, detail] of checks) console.log(`  ${ok ? 'ok  ' : 'FAIL'} ${name}: ${detail}`);
 for (const line of unhandled.slice(0, 5)) console.log(`  ${line}`);
 for (const line of [...harnessErrors, ...logErrors].slice(0, 10)) console.log(`  log: ${line}`);

@@ -24,7 +24,11 @@ export function buildOnce(): void {
   } catch {
     built = 0;
   }
-  const sources = Math.max(newestMtime(join(APP_ROOT, 'main')), newestMtime(join(APP_ROOT, 'renderer')), statSync(join(APP_ROOT, 'scripts/build.mjs')).mtimeMs);
+  const sources = Math.max(
+    newestMtime(join(APP_ROOT, 'main')),
+    newestMtime(join(APP_ROOT, 'renderer')),
+    statSync(join(APP_ROOT, 'scripts/build.mjs')).mtimeMs,
+  );
   if (built > 0 && built >= sources) return;
   execFileSync(process.execPath, [join(APP_ROOT, 'scripts/build.mjs')], { cwd: APP_ROOT, stdio: 'inherit' });
 }

@@ -22,7 +22,8 @@ export default function setup(): () => void {
     XDG_STATE_HOME: join(home, '.local/state'),
   });
   // Tests give every agent its own data dir and switches; none may come from the caller's shell.
-  for (const key of Object.keys(process.env)) if (key === 'CANDOR_DATA_DIR' || key === 'DO_NOT_TRACK' || key.startsWith('CANDOR__')) Reflect.deleteProperty(process.env, key);
+  for (const key of Object.keys(process.env))
+    if (key === 'CANDOR_DATA_DIR' || key === 'DO_NOT_TRACK' || key.startsWith('CANDOR__')) Reflect.deleteProperty(process.env, key);
   return () => {
     process.env = saved;
     rmSync(home, { recursive: true, force: true });

@@ -31,7 +31,9 @@ export async function listenRetrying(server: Server, port: number, host = '127.0
     } catch (error) {
       const inUse = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
       if (!inUse || port === 0 || Date.now() > deadline) {
-        throw new Error(`could not listen on ${host}:${port}: ${(error as Error).message}${inUse ? ` (still taken after ${timeoutMs} ms)` : ''}`);
+        throw new Error(
+          `could not listen on ${host}:${port}: ${(error as Error).message}${inUse ? ` (still taken after ${timeoutMs} ms)` : ''}`,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }

@@ -11,7 +11,9 @@ describe('machineIdentifiers on this machine', () => {
     expect(values).toContain(os.homedir());
   });
 
-  const external = Object.values(os.networkInterfaces()).flat().filter((a) => a !== undefined && !a.internal);
+  const external = Object.values(os.networkInterfaces())
+    .flat()
+    .filter((a) => a !== undefined && !a.internal);
   it.skipIf(external.length === 0)('lists every non-loopback IP address and MAC of this machine', async () => {
     const values = new Set((await machineIdentifiers()).map((id) => id.value.toLowerCase()));
     for (const a of external) {

@@ -31,18 +31,63 @@ export interface MachineIdentifier {
   generic: boolean;
 }
 
-const PLACEHOLDERS = new Set(
-  [
-    '-', 'none', 'null', 'undefined', 'unknown', 'n/a', 'na', '0', '1', 'default', 'default string', 'not specified', 'not applicable',
-    'not available', 'not defined', 'to be filled by o.e.m.', 'to be filled by oem', 'o.e.m.', 'oem', 'system serial number',
-    'system product name', 'system manufacturer', 'system version', 'chassis serial number', 'base board serial number',
-    'baseboard serial number', 'serial number', 'default string default string', '0123456789', '123456789', 'invalid', 'empty',
-    '03000200-0400-0500-0006-000700080009', // a UUID many boards ship with
-  ],
-);
+const PLACEHOLDERS = new Set([
+  '-',
+  'none',
+  'null',
+  'undefined',
+  'unknown',
+  'n/a',
+  'na',
+  '0',
+  '1',
+  'default',
+  'default string',
+  'not specified',
+  'not applicable',
+  'not available',
+  'not defined',
+  'to be filled by o.e.m.',
+  'to be filled by oem',
+  'o.e.m.',
+  'oem',
+  'system serial number',
+  'system product name',
+  'system manufacturer',
+  'system version',
+  'chassis serial number',
+  'base board serial number',
+  'baseboard serial number',
+  'serial number',
+  'default string default string',
+  '0123456789',
+  '123456789',
+  'invalid',
+  'empty',
+  '03000200-0400-0500-0006-000700080009', // a UUID many boards ship with
+]);
 
-const GENERIC_INTERFACE = /^(lo\d*|eth\d+|en\d+|wlan\d+|wlo\d+|wwan\d+|en[opsx][0-9a-f]+(s\d+)?(f\d+)?|wl[opsx][0-9a-f]+(s\d+)?|docker\d+|virbr\d+|br\d+|tun\d+|tap\d+|utun\d+|awdl\d+|llw\d+|anpi\d+|ap\d+|bridge\d+|gif\d+|stf\d+|ham\d+|Wi-Fi( \d+)?|Ethernet( \d+)?|Loopback Pseudo-Interface \d+)$/i;
-const GENERIC_VALUES = new Set(['root', 'admin', 'administrator', 'user', 'guest', '/root', '/', '/boot', '/boot/efi', '/home', '/var', '/tmp', '/usr', '[swap]', 'swap', 'localhost', 'localhost.localdomain']);
+const GENERIC_INTERFACE =
+  /^(lo\d*|eth\d+|en\d+|wlan\d+|wlo\d+|wwan\d+|en[opsx][0-9a-f]+(s\d+)?(f\d+)?|wl[opsx][0-9a-f]+(s\d+)?|docker\d+|virbr\d+|br\d+|tun\d+|tap\d+|utun\d+|awdl\d+|llw\d+|anpi\d+|ap\d+|bridge\d+|gif\d+|stf\d+|ham\d+|Wi-Fi( \d+)?|Ethernet( \d+)?|Loopback Pseudo-Interface \d+)$/i;
+const GENERIC_VALUES = new Set([
+  'root',
+  'admin',
+  'administrator',
+  'user',
+  'guest',
+  '/root',
+  '/',
+  '/boot',
+  '/boot/efi',
+  '/home',
+  '/var',
+  '/tmp',
+  '/usr',
+  '[swap]',
+  'swap',
+  'localhost',
+  'localhost.localdomain',
+]);
 
 /** A vendor placeholder or a run of one character ('00000000', 'FFFFFFFF-FFFF-...'). */
 export function isPlaceholder(value: string): boolean {

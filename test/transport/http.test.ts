@@ -18,7 +18,10 @@ interface Reply {
   json: () => Record<string, unknown>;
 }
 
-function call(path: string, opts: { method?: string; headers?: Record<string, string>; body?: string; token?: string | null } = {}): Promise<Reply> {
+function call(
+  path: string,
+  opts: { method?: string; headers?: Record<string, string>; body?: string; token?: string | null } = {},
+): Promise<Reply> {
   const headers: Record<string, string> = { Host: `127.0.0.1:${agent.port}`, ...opts.headers };
   const token = opts.token === undefined ? agent.token : opts.token;
   if (token !== null) headers['Authorization'] = `Bearer ${token}`;
@@ -103,7 +106,13 @@ describe('security', () => {
   });
 
   it('rejects a foreign Host (DNS rebinding) even with the right token', async () => {
-    for (const host of ['evil.example:80', `evil.example:${agent.port}`, `127.0.0.1:${agent.port + 1}`, '127.0.0.1', `localhost.evil.example:${agent.port}`]) {
+    for (const host of [
+      'evil.example:80',
+      `evil.example:${agent.port}`,
+      `127.0.0.1:${agent.port + 1}`,
+      '127.0.0.1',
+      `localhost.evil.example:${agent.port}`,
+    ]) {
       const reply = await call('/status', { headers: { Host: host } });
       expect(reply.status, host).toBe(421);
     }
@@ -140,7 +149,11 @@ describe('security', () => {
   });
 
   it('rejects a foreign Origin (CSRF) and accepts our own', async () => {
-    const evil = await call('/pause', { method: 'POST', headers: { Origin: 'https://evil.example', 'Content-Type': 'application/json' }, body: '{"duration":"1h"}' });
+    const evil = await call('/pause', {
+      method: 'POST',
+      headers: { Origin: 'https://evil.example', 'Content-Type': 'application/json' },
+      body: '{"duration":"1h"}',
+    });
     expect(evil.status).toBe(403);
     const ours = await call('/status', { headers: { Origin: `http://127.0.0.1:${agent.port}` } });
     expect(ours.status).toBe(200);
@@ -176,7 +189,11 @@ describe('AgentApi routes', () => {
   });
 
   it('rejects unknown fields, wrong types and non-JSON bodies on POST routes', async () => {
-    const unknown = await call('/pause', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"duration":"1h","extra":1}' });
+    const unknown = await call('/pause', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"duration":"1h","extra":1}',
+    });
     expect(unknown.status).toBe(400);
     expect((unknown.json()['status'] as { error: string }).error).toMatch(/extra|unrecognized/i);
     const wrong = await call('/consent', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"granted":"yes"}' });
@@ -185,7 +202,11 @@ describe('AgentApi routes', () => {
     const notJson = await call('/consent', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{granted' });
     expect(notJson.status).toBe(400);
     expect((notJson.json()['status'] as { error: string }).error).toMatch(/JSON/);
-    const form = await call('/consent', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'granted=true' });
+    const form = await call('/consent', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: 'granted=true',
+    });
     expect(form.status).toBe(415);
   });
 
@@ -196,7 +217,9 @@ describe('AgentApi routes', () => {
   });
 
   it('pauses and resumes through POST routes, visible in GET /status', async () => {
-    const paused = (await call('/pause', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"duration":"until-restart"}' })).json();
+    const paused = (
+      await call('/pause', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"duration":"until-restart"}' })
+    ).json();
     expect((paused['result'] as { reasons: string[] }).reasons).toContain('paused until restart');
     const status = (await call('/status')).json()['result'] as { reasons: string[]; paused_until: string | null };
     expect(status.paused_until).toBe('restart');
@@ -251,7 +274,10 @@ describe('GET /metrics', () => {
 describe('GET /events', () => {
   it('streams the status now and on every change', async () => {
     const controller = new AbortController();
-    const response = await fetch(`http://127.0.0.1:${agent.port}/events`, { headers: { Authorization: `Bearer ${agent.token}` }, signal: controller.signal });
+    const response = await fetch(`http://127.0.0.1:${agent.port}/events`, {
+      headers: { Authorization: `Bearer ${agent.token}` },
+      signal: controller.signal,
+    });
     expect(response.headers.get('content-type')).toContain('text/event-stream');
     if (!response.body) throw new Error('no body on /events');
     const reader = response.body.getReader();

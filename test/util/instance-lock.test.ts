@@ -68,12 +68,16 @@ describe('instance lock under a race', () => {
     const script = `import { acquireLock } from '${built}';
 try { acquireLock(process.argv[1]); console.log('won'); setTimeout(() => {}, 1500); }
 catch (e) { console.log(e.name === 'LockedError' ? 'locked' : 'error ' + e.message); }`;
-    const runs = Array.from({ length: 6 }, () => new Promise<string>((resolve) => {
-      const child = spawn(process.execPath, ['--input-type=module', '-e', script, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
-      let out = '';
-      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-      child.stdout.once('data', () => resolve(out.trim()));
-    }));
+    const runs = Array.from(
+      { length: 6 },
+      () =>
+        new Promise<string>((resolve) => {
+          const child = spawn(process.execPath, ['--input-type=module', '-e', script, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+          let out = '';
+          child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+          child.stdout.once('data', () => resolve(out.trim()));
+        }),
+    );
     const results = await Promise.all(runs);
     expect(results.filter((r) => r === 'won')).toHaveLength(1);
     expect(results.filter((r) => r === 'locked')).toHaveLength(5);

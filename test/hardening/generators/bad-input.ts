@@ -36,7 +36,9 @@ export const FIELDS: Record<CallName, Record<string, FieldSpec>> = {
   enable: {},
   exportReport: { details_level: level, anonymize: bool },
   history: {},
-  historyBody: { sha256: { valid: fc.stringMatching(/^[0-9a-f]{64}$/), isValid: (v) => typeof v === 'string' && /^[0-9a-f]{64}$/.test(v) } },
+  historyBody: {
+    sha256: { valid: fc.stringMatching(/^[0-9a-f]{64}$/), isValid: (v) => typeof v === 'string' && /^[0-9a-f]{64}$/.test(v) },
+  },
   clearHistory: {},
   instanceIds: {},
   requestDeletion: { send: bool },
@@ -67,7 +69,19 @@ export const wrongValue: fc.Arbitrary<unknown> = fc.oneof(
 
 /** Keys the contract does not know, prototype-pollution names first among them. */
 export const unknownKey: fc.Arbitrary<string> = fc.oneof(
-  fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'valueOf', '__defineGetter__', 'polluted', 'details-level', 'Anonymize', ''),
+  fc.constantFrom(
+    '__proto__',
+    'constructor',
+    'prototype',
+    'toString',
+    'hasOwnProperty',
+    'valueOf',
+    '__defineGetter__',
+    'polluted',
+    'details-level',
+    'Anonymize',
+    '',
+  ),
   fc.string({ minLength: 1, maxLength: 20 }),
 );
 
@@ -101,24 +115,35 @@ export const badInput: fc.Arbitrary<BadInput> = callName.chain((name) => {
   const required = fields.filter((f) => FIELDS[name][f]?.optional !== true);
   const options: fc.Arbitrary<BadInput>[] = [
     // An unknown key beside valid fields.
-    fc.tuple(validInput(name), unknownKey.filter((k) => !fields.includes(k)), wrongValue).map(([input, key, value]) => {
-      setOwn(input, key, value);
-      return { name, input, names: 'input', how: `unknown key ${JSON.stringify(key)}` };
-    }),
+    fc
+      .tuple(
+        validInput(name),
+        unknownKey.filter((k) => !fields.includes(k)),
+        wrongValue,
+      )
+      .map(([input, key, value]) => {
+        setOwn(input, key, value);
+        return { name, input, names: 'input', how: `unknown key ${JSON.stringify(key)}` };
+      }),
     // Not an object at all (null and undefined mean {} to the contract, so not here).
-    fc.oneof(fc.integer(), fc.string({ maxLength: 20 }), fc.boolean(), fc.array(fc.integer(), { maxLength: 3 }), fc.constant(NaN)).map((input) => ({
-      name,
-      input,
-      names: 'input',
-      how: `non-object ${Array.isArray(input) ? 'array' : typeof input}`,
-    })),
+    fc
+      .oneof(fc.integer(), fc.string({ maxLength: 20 }), fc.boolean(), fc.array(fc.integer(), { maxLength: 3 }), fc.constant(NaN))
+      .map((input) => ({
+        name,
+        input,
+        names: 'input',
+        how: `non-object ${Array.isArray(input) ? 'array' : typeof input}`,
+      })),
   ];
   if (fields.length > 0) {
     options.push(
-      fc.tuple(validInput(name), fc.constantFrom(...fields), wrongValue).filter(([, field, value]) => !(FIELDS[name][field]?.isValid(value) ?? true)).map(([input, field, value]) => {
-        setOwn(input, field, value);
-        return { name, input, names: field, how: `wrong ${field}` };
-      }),
+      fc
+        .tuple(validInput(name), fc.constantFrom(...fields), wrongValue)
+        .filter(([, field, value]) => !(FIELDS[name][field]?.isValid(value) ?? true))
+        .map(([input, field, value]) => {
+          setOwn(input, field, value);
+          return { name, input, names: field, how: `wrong ${field}` };
+        }),
     );
   }
   if (required.length > 0) {
@@ -134,7 +159,9 @@ export const badInput: fc.Arbitrary<BadInput> = callName.chain((name) => {
   return fc.oneof(...options);
 });
 
-export const goodInput: fc.Arbitrary<{ name: CallName; input: Record<string, unknown> }> = callName.chain((name) => validInput(name).map((input) => ({ name, input })));
+export const goodInput: fc.Arbitrary<{ name: CallName; input: Record<string, unknown> }> = callName.chain((name) =>
+  validInput(name).map((input) => ({ name, input })),
+);
 
 /** What an error message must contain for `bad`: `<call>: <field>:`. */
 export function expectedPrefix(bad: BadInput): string {
@@ -175,9 +202,20 @@ function notALevel(text: string): boolean {
 }
 
 const BAD_QUERY_VALUE: Record<string, fc.Arbitrary<string>> = {
-  details_level: fc.oneof(fc.constantFrom('abc', '-1', '1.5', 'NaN', 'Infinity', '1e3', '0x10', '99999999999', '', 'true', ' 1', '１'), fc.string({ maxLength: 12 }).filter(notALevel)),
-  anonymize: fc.oneof(fc.constantFrom('yes', '1', '0', 'TRUE', 'False', '', 'null'), fc.string({ maxLength: 8 }).filter((s) => s !== 'true' && s !== 'false')),
-  sha256: fc.oneof(fc.stringMatching(/^[0-9A-F]{64}$/).filter((s) => /[A-F]/.test(s)), fc.stringMatching(/^[0-9a-f]{63}$/), fc.string({ maxLength: 70 }), fc.constant('../../etc/passwd')),
+  details_level: fc.oneof(
+    fc.constantFrom('abc', '-1', '1.5', 'NaN', 'Infinity', '1e3', '0x10', '99999999999', '', 'true', ' 1', '１'),
+    fc.string({ maxLength: 12 }).filter(notALevel),
+  ),
+  anonymize: fc.oneof(
+    fc.constantFrom('yes', '1', '0', 'TRUE', 'False', '', 'null'),
+    fc.string({ maxLength: 8 }).filter((s) => s !== 'true' && s !== 'false'),
+  ),
+  sha256: fc.oneof(
+    fc.stringMatching(/^[0-9A-F]{64}$/).filter((s) => /[A-F]/.test(s)),
+    fc.stringMatching(/^[0-9a-f]{63}$/),
+    fc.string({ maxLength: 70 }),
+    fc.constant('../../etc/passwd'),
+  ),
 };
 
 const q = (pairs: [string, string][]): string => pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
@@ -191,23 +229,48 @@ export const badQuery: fc.Arbitrary<BadQuery> = fc.constantFrom(...(Object.keys(
   const path = GET_ROUTES[name] ?? '/';
   const fields = Object.keys(VALID_QUERY[name] ?? {});
   const options: fc.Arbitrary<BadQuery>[] = [
-    fc.tuple(validPairs(name), unknownKey.filter((k) => k !== '' && !fields.includes(k)), fc.string({ maxLength: 10 })).map(([pairs, key, value]) => ({
-      name, path, query: q([...pairs, [key, value]]), names: 'input', how: `unknown ${JSON.stringify(key)}`,
-    })),
-    fc.tuple(validPairs(name), fc.integer({ min: 200, max: 6000 })).map(([pairs, n]) => ({ name, path, query: q([...pairs, ['x'.repeat(n), '1']]), names: 'input', how: 'long key' })),
+    fc
+      .tuple(
+        validPairs(name),
+        unknownKey.filter((k) => k !== '' && !fields.includes(k)),
+        fc.string({ maxLength: 10 }),
+      )
+      .map(([pairs, key, value]) => ({
+        name,
+        path,
+        query: q([...pairs, [key, value]]),
+        names: 'input',
+        how: `unknown ${JSON.stringify(key)}`,
+      })),
+    fc
+      .tuple(validPairs(name), fc.integer({ min: 200, max: 6000 }))
+      .map(([pairs, n]) => ({ name, path, query: q([...pairs, ['x'.repeat(n), '1']]), names: 'input', how: 'long key' })),
   ];
   if (fields.length > 0) {
     options.push(
       fc.tuple(validPairs(name), fc.constantFrom(...fields)).chain(([pairs, field]) =>
         (BAD_QUERY_VALUE[field] ?? fc.constant('')).map((bad) => ({
-          name, path, query: q(pairs.map(([k, v]) => [k, k === field ? bad : v])), names: field, how: `wrong ${field}`,
+          name,
+          path,
+          query: q(pairs.map(([k, v]) => [k, k === field ? bad : v])),
+          names: field,
+          how: `wrong ${field}`,
         })),
       ),
       fc.tuple(validPairs(name), fc.constantFrom(...fields)).map(([pairs, field]) => ({
-        name, path, query: q(pairs.filter(([k]) => k !== field)), names: field, how: `missing ${field}`,
+        name,
+        path,
+        query: q(pairs.filter(([k]) => k !== field)),
+        names: field,
+        how: `missing ${field}`,
       })),
       fc.tuple(validPairs(name), fc.constantFrom(...fields)).map(([pairs, field]) => ({
-        name, path, query: q([...pairs, [field, pairs.find(([k]) => k === field)?.[1] ?? '']]), names: field, mentions: field, how: `repeated ${field}`,
+        name,
+        path,
+        query: q([...pairs, [field, pairs.find(([k]) => k === field)?.[1] ?? '']]),
+        names: field,
+        mentions: field,
+        how: `repeated ${field}`,
       })),
     );
   }

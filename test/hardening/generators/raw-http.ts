@@ -16,11 +16,16 @@ export interface Target {
   token: string;
 }
 
-export function send(target: Target, path: string, opts: { method?: string; headers?: Record<string, string>; body?: string | Buffer; token?: string | null } = {}): Promise<Reply> {
+export function send(
+  target: Target,
+  path: string,
+  opts: { method?: string; headers?: Record<string, string>; body?: string | Buffer; token?: string | null } = {},
+): Promise<Reply> {
   const headers: Record<string, string> = { Host: `127.0.0.1:${target.port}`, Connection: 'close', ...opts.headers };
   const token = opts.token === undefined ? target.token : opts.token;
   if (token !== null) headers['Authorization'] = `Bearer ${token}`;
-  if (opts.body !== undefined && headers['Transfer-Encoding'] === undefined) headers['Content-Length'] ??= String(Buffer.byteLength(opts.body));
+  if (opts.body !== undefined && headers['Transfer-Encoding'] === undefined)
+    headers['Content-Length'] ??= String(Buffer.byteLength(opts.body));
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port: target.port, path, method: opts.method ?? 'GET', headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];

@@ -48,7 +48,9 @@ const stack = (id: Identity, machine: boolean): fc.Arbitrary<PlantedText> =>
       fc.array(fc.tuple(fc.constantFrom(...FUNCTIONS), anySecret(id, machine), fc.boolean()), { minLength: 1, maxLength: 6 }),
     )
     .map(([type, msg, frames]) => ({
-      text: [`${type}: ${msg.text}`, ...frames.map(([fn, p, named]) => (named ? `    at ${fn} (${p.text})` : `    at ${p.text}`))].join('\n'),
+      text: [`${type}: ${msg.text}`, ...frames.map(([fn, p, named]) => (named ? `    at ${fn} (${p.text})` : `    at ${p.text}`))].join(
+        '\n',
+      ),
       planted: [...msg.planted, ...frames.map(([, p]) => p)],
     }));
 

@@ -72,8 +72,13 @@ export async function auditDataDir(dataDir: string, maxCount: number): Promise<A
   const unexplained: string[] = [];
   const explainedTemps: string[] = [];
   const historyFile = join(dataDir, 'history', 'history.jsonl');
-  const historyLines = existsSync(historyFile) ? readFileSync(historyFile, 'utf8').split('\n').filter((line) => line !== '') : [];
-  if (historyLines.length !== entries.length) unexplained.push(`history/history.jsonl: ${historyLines.length - entries.length} torn line(s)`);
+  const historyLines = existsSync(historyFile)
+    ? readFileSync(historyFile, 'utf8')
+        .split('\n')
+        .filter((line) => line !== '')
+    : [];
+  if (historyLines.length !== entries.length)
+    unexplained.push(`history/history.jsonl: ${historyLines.length - entries.length} torn line(s)`);
   const bodies = new Set(entries.map((entry) => `${entry.sha256}.json`));
   for (const path of walk(dataDir)) {
     const rel = relative(dataDir, path);

@@ -101,7 +101,9 @@ export async function startFaultServer(options: FaultServerOptions = {}): Promis
     });
   };
 
-  const server: Server = options.tls ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, handler) : createHttpServer(handler);
+  const server: Server = options.tls
+    ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, handler)
+    : createHttpServer(handler);
   server.on('connection', (socket: Socket) => {
     connections += 1;
     sockets.add(socket);
@@ -129,7 +131,8 @@ export async function startFaultServer(options: FaultServerOptions = {}): Promis
     async until(check, what, timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs;
       while (!check()) {
-        if (Date.now() > deadline) throw new Error(`fault server: timed out waiting for ${what} (${seen.length} requests seen, ${accepted.length} accepted)`);
+        if (Date.now() > deadline)
+          throw new Error(`fault server: timed out waiting for ${what} (${seen.length} requests seen, ${accepted.length} accepted)`);
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
     },

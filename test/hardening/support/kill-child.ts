@@ -42,7 +42,10 @@ async function deliverOldest(): Promise<void> {
   const meta = reportMeta(json);
   const sha256 = createHash('sha256').update(json).digest('hex');
   // The sender's order: ledger line first, then the outbox file goes.
-  await ledger.append({ time: new Date().toISOString(), instance_id: meta.instanceId, details_level: meta.detailsLevel, bytes: gz.length, sha256 }, json);
+  await ledger.append(
+    { time: new Date().toISOString(), instance_id: meta.instanceId, details_level: meta.detailsLevel, bytes: gz.length, sha256 },
+    json,
+  );
   await outbox.remove(entry);
   say(`delivered ${(JSON.parse(json) as { n: number }).n}`);
 }

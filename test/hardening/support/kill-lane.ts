@@ -45,10 +45,14 @@ export async function runLane(opts: LaneOptions): Promise<LaneRecord> {
   for (let run = 0; run < opts.runs; run++) {
     record.lastConfirmed[run] = 0;
     await new Promise<void>((resolve, reject) => {
-      const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), opts.program, opts.dataDir, String(run), String(opts.maxCount), String(opts.seed), opts.ops ?? 'ads'], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: { PATH: process.env['PATH'] ?? '', ...opts.env },
-      });
+      const child = spawn(
+        process.execPath,
+        [...(opts.nodeArgs ?? []), opts.program, opts.dataDir, String(run), String(opts.maxCount), String(opts.seed), opts.ops ?? 'ads'],
+        {
+          stdio: ['ignore', 'pipe', 'pipe'],
+          env: { PATH: process.env['PATH'] ?? '', ...opts.env },
+        },
+      );
       let stderr = '';
       let ready = false;
       let timer: NodeJS.Timeout | undefined;
@@ -75,7 +79,11 @@ export async function runLane(opts: LaneOptions): Promise<LaneRecord> {
           record.kills += 1;
           resolve();
         } else {
-          reject(new Error(`run ${run} of ${opts.dataDir} ended with ${signal ?? `exit code ${String(code)}`} before or instead of the kill:\n${stderr}`));
+          reject(
+            new Error(
+              `run ${run} of ${opts.dataDir} ended with ${signal ?? `exit code ${String(code)}`} before or instead of the kill:\n${stderr}`,
+            ),
+          );
         }
       });
     });
