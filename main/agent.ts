@@ -40,6 +40,8 @@ export interface AgentOptions {
   registry?: MetricsRegistry;
   /** Skip the periodic sender and sampler (the CLI reads and changes state only). */
   passive?: boolean;
+  /** Overrides intake.otlp.port for the OTLP intake (`candor start --otlp-port`); 0 picks a free port. */
+  otlpPort?: number;
 }
 
 export interface Agent {
