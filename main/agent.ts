@@ -9,7 +9,7 @@ import { RunState } from './agent/run-state.js';
 import { StatusHub } from './agent/status-hub.js';
 import { systemFacts } from './agent/system-facts.js';
 import { agentTiming } from './agent/timing.js';
-import { loadOrCreateKey } from './anonymize/key.js';
+import { perStartKey, removeLegacyKey } from './anonymize/key.js';
 import { machineScrubContext } from './anonymize/text.js';
 import { ErrorCapture } from './collect/errors.js';
 import { defaultRegistry, type MetricsRegistry } from './collect/metrics.js';
@@ -69,6 +69,11 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
   const settings = openSettingsStore({ dataDir, storeClass: options.storeClass, watch: !passive });
   const run = new RunState(config, env, settings, options.disableTelemetry === true);
   const telemetryId = randomUUID();
+  try {
+    if (removeLegacyKey(dataDir)) log.info(`removed ${join(dataDir, 'anonymize.key')}: hashes now use a key made at each start`);
+  } catch (error) {
+    log.warn(`could not remove the old per-install hashing key: ${(error as Error).message}`);
+  }
   const startedAt = Date.now();
   const timing = agentTiming(registry);
 
@@ -83,14 +88,13 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
   const reports = new ReportBuilder({
     mode: options.mode,
     telemetryId,
-    dataDir,
     run,
     system,
     registry,
     sampler,
     errors,
     outbox,
-    anonymize: { key: loadOrCreateKey(dataDir), scrub: machineScrubContext(APP_ROOT) },
+    anonymize: { key: perStartKey(), scrub: machineScrubContext(APP_ROOT) },
     timing,
   });
   const hub = new StatusHub(run, telemetryId);

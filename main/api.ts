@@ -99,7 +99,7 @@ export interface AgentStatus {
   outbox_pending: number;
 }
 
-export type ChangeAction = 'hashed' | 'rounded' | 'scrubbed' | 'coarsened' | 'dropped';
+export type ChangeAction = 'hashed' | 'rounded' | 'categorized' | 'templated' | 'scrubbed' | 'coarsened' | 'dropped';
 
 /** One field the anonymizer changed; `raw` is present only in previews, never sent. */
 export interface FieldChange {

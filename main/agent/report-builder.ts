@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { PreviewResult } from '../api.js';
 import type { ErrorCapture } from '../collect/errors.js';
 import { instanceSummary } from '../collect/instance.js';
@@ -16,7 +17,6 @@ export type AgentMode = 'desktop' | 'headless' | 'cli';
 export interface ReportBuilderParts {
   mode: AgentMode;
   telemetryId: string;
-  dataDir: string;
   run: RunState;
   system: () => Promise<SystemSection>;
   registry: MetricsRegistry;
@@ -36,13 +36,13 @@ export class ReportBuilder {
     const now = new Date();
     return rawPayload({
       id: parts.telemetryId,
+      reportId: randomUUID(),
       version: VERSION,
       mode: parts.mode,
       electronVersion: process.versions.electron ?? null,
       system: await parts.system(),
       instance: instanceSummary(parts.run.config, {
         env: parts.run.env,
-        dataDir: parts.dataDir,
         settings: parts.run.settings.get(),
         argvDisableTelemetry: parts.run.argvDisableTelemetry,
         pausedUntilRestart: parts.run.pausedUntilRestart,
