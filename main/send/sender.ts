@@ -45,8 +45,8 @@ const gunzipAsync = promisify(gunzip);
  * Turning the gate off: the gate is read before every request, and wake() aborts the
  * request in flight when the gate has closed. Aborting is the better half of the
  * choice: "off" then means no byte leaves after the switch; the report stays in the
- * outbox (if the collector had already read it, a later resend is a duplicate it can
- * recognise by the report's id and generated_at).
+ * outbox (if the collector had already read it, the resend carries the same
+ * `report_id` and Idempotency-Key, so a receiver keeps one copy).
  */
 export class Sender {
   private current: DeliveryState = 'idle';
@@ -167,7 +167,14 @@ export class Sender {
     if (closed) return closed;
     const url = this.opts.endpoint() ?? '';
     const started = performance.now();
-    const result = await postGzipJson({ url, body: gz, userAgent: this.opts.userAgent, timeoutMs: this.timeoutMs, signal });
+    const result = await postGzipJson({
+      url,
+      body: gz,
+      userAgent: this.opts.userAgent,
+      timeoutMs: this.timeoutMs,
+      signal,
+      ...(meta.reportId === null ? {} : { idempotencyKey: meta.reportId }),
+    });
     this.opts.timing?.(performance.now() - started);
     if (signal.aborted) return this.closed() ?? { kind: 'off' };
 
