@@ -76,6 +76,7 @@ describe('bad arguments: exit code 2 and one line naming the argument', () => {
     [['consent', 'maybe'], /maybe/],
     [['pause', '--for', '2w'], /2w/],
     [['start', '--port', '70000'], /port/],
+    [['start', '--otlp-port', 'http'], /--otlp-port/],
     [['frobnicate'], /frobnicate/],
     [['status', '--config-path', '/nonexistent/candor.yaml'], /candor\.yaml/],
   ])('%j', (args, named) => {
