@@ -101,11 +101,17 @@ function runStart(copy: AppCopy, env: NodeJS.ProcessEnv): Run {
   };
 }
 
-/** Waits for the headless agent's preview line, then stops it as Ctrl-C would. */
+/** Waits for the headless agent's preview line and page, then stops it as Ctrl-C would. */
 async function expectHeadless(run: Run): Promise<void> {
-  await run.waitForLine(/^candor info: preview: http:\/\/127\.0\.0\.1:\d+\//);
+  const line = await run.waitForLine(/^candor info: preview: http:\/\/127\.0\.0\.1:\d+\//);
+  // The agent installs its SIGINT handler just after printing that line: a page served
+  // means its event loop has turned since, so the handler is there.
+  const page = await fetch(/http:\/\/127\.0\.0\.1:\d+\//.exec(line)?.[0] ?? '');
+  expect(page.status).toBe(200);
+  await page.text();
   run.child.kill('SIGINT');
-  expect(await run.exited).toBe(0);
+  const code = await run.exited;
+  expect({ code, signal: run.child.signalCode }, run.lines.join('\n')).toEqual({ code: 0, signal: null });
 }
 
 const fallbackLines = (run: Run): string[] => run.lines.filter((line) => line.startsWith('candor: desktop app unavailable'));
