@@ -132,8 +132,9 @@ export function announce(handle: HeadlessHandle, status: AgentStatus, dataDir: s
 /** Foreground run with signal handling; resolves when the agent has shut down. */
 export async function runHeadless(options: HeadlessOptions): Promise<void> {
   const handle = await startHeadless(options);
-  announce(handle, await handle.agent.api.status({}), options.dataDir);
-  await new Promise<void>((resolve) => {
+  // The signal handlers go in before the preview line is printed: whoever reads that
+  // line may stop the agent at once, and must get a clean shutdown, not a kill.
+  const stopped = new Promise<void>((resolve) => {
     let stopping = false;
     const stop = (signal: string): void => {
       if (stopping) return;
@@ -147,4 +148,6 @@ export async function runHeadless(options: HeadlessOptions): Promise<void> {
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
+  announce(handle, await handle.agent.api.status({}), options.dataDir);
+  await stopped;
 }
