@@ -351,7 +351,9 @@ function parseArg(arg) {
   if (!existsSync(dir)) throw new Error(`gen-vocabulary: ${dir} does not exist`);
   const commit = ref ?? commitOf(dir);
   if (!commit) throw new Error(`gen-vocabulary: ${dir} is not a git directory; give its commit as ${repo}@<commit>=${dir}`);
-  return { repo, ref: commit, dir };
+  // A plain directory holds files copied out of the repository (for a repository too big
+  // to fetch whole, the files read through a code index): say so.
+  return { repo, ref: isGitDir(dir) ? commit : `${commit} (files copied from it)`, dir };
 }
 
 function* runtimeNodeLib() {
