@@ -10,7 +10,14 @@
 // `nodejs/node@runtime`: the lib/ sources built into the Node binary running this script.
 // Only repositories listed in SOURCES are understood. The output names every repository
 // and commit it came from. This needs the snapshots on disk, so it does not run in CI;
-// the generated modules are committed.
+// the generated modules are committed. The committed ones were made with (M: fetched
+// snapshots, S: files copied through a code index, at the commits the header names):
+//
+//   node scripts/gen-vocabulary.mjs nodejs/node@runtime nodejs/node@<commit>=$S/nodejs+node \
+//     denoland/v8@<commit>=$S/denoland+v8 libuv/libuv=$M/libuv+libuv/repo \
+//     electron/electron=$M/electron+electron/repo nodejs/undici=$M/nodejs+undici/repo ... \
+//     postgres/postgres@<commit>=$S/postgres+postgres sqlite/sqlite@<commit>=$S/sqlite+sqlite \
+//     chromium/chromium@<commit>=$S/chromium+chromium   (one argument per repository of SOURCES)
 //
 // What is taken from a source is the text of its error messages, not all of its text:
 // string literals inside `new XError(...)`, `throw ...`, `message:`/`msg =` and
