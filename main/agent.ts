@@ -15,6 +15,7 @@ import { ErrorCapture } from './collect/errors.js';
 import { defaultRegistry, type MetricsRegistry } from './collect/metrics.js';
 import { createSampler } from './collect/sampler.js';
 import { loadConfig, type LoadedConfig } from './control/config-load.js';
+import type { AnonymizeContext } from './report/make-report.js';
 import { openSettingsStore, type SettingsStoreClass } from './control/settings-store.js';
 import { Ledger } from './send/ledger.js';
 import { Outbox } from './send/outbox.js';
@@ -58,6 +59,18 @@ export interface Agent {
 
 const ERROR_PERSIST_FILE = 'crash-reports.json';
 
+/**
+ * What the anonymizer needs to know of this machine and this start: the per-start key,
+ * the names and paths that must never survive, and the app's own roots, from which a
+ * stack frame's file may leave as a relative path.
+ */
+function anonymizeContext(httpPort: number): AnonymizeContext {
+  const scrub = machineScrubContext(APP_ROOT);
+  const denied = [...scrub.userNames, ...scrub.hostNames];
+  const appRoots = [APP_ROOT, 'candor://app', `http://127.0.0.1:${httpPort}`, `http://localhost:${httpPort}`];
+  return { key: perStartKey(), scrub, errors: { template: { denied }, roots: { appRoots, denied } } };
+}
+
 export async function createAgent(options: AgentOptions): Promise<Agent> {
   const env = options.env ?? process.env;
   const registry = options.registry ?? defaultRegistry;
@@ -94,7 +107,7 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
     sampler,
     errors,
     outbox,
-    anonymize: { key: perStartKey(), scrub: machineScrubContext(APP_ROOT) },
+    anonymize: anonymizeContext(config.config.service.http_port),
     timing,
   });
   const hub = new StatusHub(run, telemetryId);
@@ -148,6 +161,8 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
       unwatchSettings();
       settings.close();
       uninstallErrors();
+      // Errors not yet in a queued report are kept for the next start (a passive reader writes nothing).
+      errors.flushPending();
       hub.clear();
       log.debug(`agent closed after ${Math.round((Date.now() - startedAt) / 1000)} s`);
     },

@@ -92,6 +92,8 @@ export interface AgentStatus {
   send_interval_s: number;
   /** When the next scheduled report is due (ISO), or null while sending is off. */
   next_send_at: string | null;
+  /** While the collector asked to wait (Retry-After) or a backoff runs: when queued reports are tried again (ISO). */
+  retry_at: string | null;
   /** Host of the telemetry endpoint, shown to the person asked for consent; null without one. Local only, never sent. */
   endpoint_host: string | null;
   /** Last delivery state: idle (nothing to do), ok, retrying (offline), off. */

@@ -72,12 +72,14 @@ export class Delivery {
     const { run, reports, outbox } = this.parts;
     if (!run.effective().sending) return;
     const consentAt = run.settings.get().consent.at;
-    const { payload } = await reports.preview(run.config.config.telemetry.details_level, true);
+    const { result, markQueued } = await reports.build(run.config.config.telemetry.details_level, true);
     await this.outboxOps.run(async () => {
       // Building took time: a switch or a new consent answer (here or from another
       // process) in the meantime means this report was built without permission.
       if (!run.effective().sending || run.settings.get().consent.at !== consentAt) return;
-      await outbox.add(JSON.stringify(payload));
+      await outbox.add(JSON.stringify(result.payload));
+      // Queued (on disk): the errors it carries will be delivered; a restart must not queue them again.
+      markQueued();
     });
     await this.sender.flush();
   }

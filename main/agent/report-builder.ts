@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { PreviewResult } from '../api.js';
-import type { ErrorCapture } from '../collect/errors.js';
+import type { ErrorCapture, MarkQueued } from '../collect/errors.js';
 import { instanceSummary } from '../collect/instance.js';
 import type { MetricsRegistry } from '../collect/metrics.js';
 import type { Sampler } from '../collect/sampler.js';
@@ -32,15 +32,21 @@ export class ReportBuilder {
   constructor(private readonly parts: ReportBuilderParts) {}
 
   async raw(): Promise<Payload> {
+    return (await this.rawWithMark()).raw;
+  }
+
+  private async rawWithMark(): Promise<{ raw: Payload; markQueued: MarkQueued }> {
     const { parts } = this;
     const now = new Date();
-    return rawPayload({
+    const system = await parts.system();
+    const errors = parts.errors.sectionForReport();
+    const raw = rawPayload({
       id: parts.telemetryId,
       reportId: randomUUID(),
       version: VERSION,
       mode: parts.mode,
       electronVersion: process.versions.electron ?? null,
-      system: await parts.system(),
+      system,
       instance: instanceSummary(parts.run.config, {
         env: parts.run.env,
         settings: parts.run.settings.get(),
@@ -53,22 +59,28 @@ export class ReportBuilder {
       load: parts.sampler.aggregate(),
       detail: parts.registry.detail(),
       recentSamples: parts.sampler.recent(60),
-      errors: parts.errors.section(),
+      errors: errors.section,
       droppedReports: parts.outbox.droppedCount(),
       now,
     });
+    return { raw, markQueued: errors.markQueued };
   }
 
   /** The payload at a level, anonymized or raw, with the list of changed fields. */
   async preview(level: number, anonymize: boolean): Promise<PreviewResult> {
+    return (await this.build(level, anonymize)).result;
+  }
+
+  /** A report to queue: the payload, and what to call once it is queued (the errors it carried are then sent). */
+  async build(level: number, anonymize: boolean): Promise<{ result: PreviewResult; markQueued: MarkQueued }> {
     const { timing } = this.parts;
     const stop = timing.report.startTimer();
-    const raw = await this.raw();
+    const { raw, markQueued } = await this.rawWithMark();
     const stopAnonymize = timing.anonymize.startTimer();
     const result = makeReport(raw, level, anonymize, this.parts.anonymize);
     stopAnonymize();
     stop();
     timing.reports.add();
-    return result;
+    return { result, markQueued };
   }
 }

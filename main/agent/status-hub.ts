@@ -42,6 +42,7 @@ export class StatusHub {
       send_interval_s: telemetry.interval_s,
       endpoint_host: endpointHost(telemetry.endpoint),
       next_send_at: next === null ? null : next.toISOString(),
+      retry_at: eff.sending ? (this.delivery?.sender.nextAttemptAt()?.toISOString() ?? null) : null,
       delivery: eff.sending ? (this.delivery?.sender.state ?? 'idle') : 'off',
       outbox_pending: this.delivery?.outboxPending ?? 0,
     };

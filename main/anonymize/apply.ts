@@ -1,5 +1,5 @@
 import type { ChangeAction, FieldChange } from '../api.js';
-import { DROP as RULE_DROP, ruleSpec } from './rules.js';
+import { DROP as RULE_DROP, NO_ERROR_CONTEXT, ruleSpec, type ErrorContext } from './rules.js';
 import {
   allowsNull,
   branchesOf,
@@ -37,6 +37,10 @@ export interface ApplyOptions {
   anonymize: boolean;
   key: Buffer;
   scrub: ScrubContext;
+  /** Error rules' context (declared words, this machine's names, app roots); none by default. */
+  errors?: ErrorContext;
+  /** Rules not run: their fields pass as they are (a receiver's re-check of rules it cannot repeat). */
+  skipRules?: ReadonlySet<string>;
 }
 
 export interface ApplyResult {
@@ -134,10 +138,11 @@ function categoriesOf(node: JsonSchema): readonly string[] | null {
 
 /** The value under a rule, or DROP when the rule does not apply to it (or is unknown). */
 function applyRule(rule: string, value: unknown, node: JsonSchema, options: ApplyOptions): unknown {
-  if (rule === 'keep' || value === null) return value;
+  if (rule === 'keep' || value === null || options.skipRules?.has(rule)) return value;
   const spec = ruleSpec(rule);
   if (spec === null) return DROP;
-  const out = spec.apply(value, { key: options.key, scrub: options.scrub, categories: categoriesOf(node) });
+  const errors = options.errors ?? NO_ERROR_CONTEXT;
+  const out = spec.apply(value, { key: options.key, scrub: options.scrub, errors, categories: categoriesOf(node) });
   return out === RULE_DROP ? DROP : out;
 }
 

@@ -273,3 +273,33 @@ export function safeFrame(frame: RawFrame, roots: FrameRoots): SafeFrame {
 export function safeFrames(stack: string, roots: FrameRoots, limit = MAX_FRAMES): SafeFrame[] {
   return parseStackFrames(stack, limit).map((f) => safeFrame(f, roots));
 }
+
+// ---- the payload's per-field rules ------------------------------------------------------
+// The payload keeps a frame as { fn, file, line, col } and the schema walker applies one
+// rule per field, so each part has its own entry point.
+
+/** The function as printed in a frame (`async Foo.bar`, `new X`, `x [as y]`), as it may leave. */
+export function safeFunctionName(printed: string): string {
+  let fn = printed;
+  const isAsync = fn.startsWith('async ');
+  if (isAsync) fn = fn.slice('async '.length);
+  const isConstructor = fn.startsWith('new ');
+  if (isConstructor) fn = fn.slice('new '.length);
+  return safeFn({ fn: fn === '' ? null : fn, isAsync, isConstructor, location: '', line: null, col: null, isEval: false });
+}
+
+/** The printed function of a parsed frame, with its `async `/`new ` marks (the raw view). */
+export function printedFunctionName(frame: RawFrame): string {
+  return `${frame.isAsync ? 'async ' : ''}${frame.isConstructor ? 'new ' : ''}${frame.fn ?? '<anonymous>'}`;
+}
+
+/** A frame's location as it may leave: app-relative path, popular package, `node:` module, or `<external>`/`<package>`. */
+export function safeFileLocation(location: string, roots: FrameRoots): string {
+  if (location === EXTERNAL || location === PACKAGE) return location;
+  return fileOf(location, compile(roots));
+}
+
+/** A line or column number as it may leave (null when absent or absurd). */
+export function safeFramePosition(n: number | null): number | null {
+  return safeNumber(n);
+}

@@ -12,6 +12,7 @@ function agentOnly(status: AgentStatus, from: Answerer) {
   return {
     telemetry_id: running ? status.telemetry_id : null,
     next_send_at: running ? status.next_send_at : null,
+    retry_at: running ? status.retry_at : null,
     delivery: running ? status.delivery : null,
     outbox_pending: running ? status.outbox_pending : null,
   };
@@ -70,6 +71,7 @@ export function statusText(status: AgentStatus, from: Answerer, now: Date = new 
     lines.push(`next report: ${next !== null ? formatWhen(next, now) : status.sending ? 'being sent now' : 'none while sending is off'}`);
     lines.push(`current id: ${status.telemetry_id}`);
     if (status.sending) lines.push(`delivery: ${status.delivery}, ${status.outbox_pending} report(s) queued`);
+    if (status.sending && status.retry_at !== null) lines.push(`queued reports wait until: ${formatWhen(new Date(status.retry_at), now)}`);
   }
   return `${lines.join('\n')}\n`;
 }

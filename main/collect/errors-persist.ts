@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { CapturedError, ErrorsSection } from '../report/payload-schema.js';
+import type { RecordedError as CapturedError, RecordedErrors as ErrorsSection } from './error-records.js';
 import { writeFileAtomicSync } from '../util/atomic-write.js';
 import { log } from '../util/log.js';
 
@@ -22,6 +22,15 @@ export function writePersistedSync(file: string, section: ErrorsSection): void {
   mkdirSync(dirname(file), { recursive: true });
   const body: PersistFile = { format: FORMAT, captured: section.captured, dropped: section.dropped };
   writeFileAtomicSync(file, `${JSON.stringify(body)}\n`, { mode: 0o600 });
+}
+
+/** Nothing pending any more: the file goes (a missing one is fine). */
+export function removePersisted(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
 }
 
 export interface LoadPersistedOptions {
@@ -106,12 +115,20 @@ function parseCaptured(item: unknown, i: number): CapturedError {
     source: source as CapturedError['source'],
     kind: kind as CapturedError['kind'],
     type: str('type'),
+    code: codeOf(item['code'], i),
     message: str('message'),
     stack: str('stack'),
     count,
     first_seen: time('first_seen'),
     last_seen: time('last_seen'),
   };
+}
+
+/** Files written before codes were recorded have none. */
+function codeOf(v: unknown, i: number): string | null {
+  if (v === undefined || v === null) return null;
+  if (typeof v !== 'string') throw new Error(`captured[${i}].code is not a string or null`);
+  return v;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

@@ -1,5 +1,6 @@
 import type { FieldChange, PreviewResult } from '../api.js';
 import { applySchema } from '../anonymize/apply.js';
+import type { ErrorContext } from '../anonymize/rules.js';
 import type { ScrubContext } from '../anonymize/text.js';
 import type { Payload } from './payload-schema.js';
 import { MAX_LEVEL } from './payload-schema.js';
@@ -8,6 +9,8 @@ import { assertValidPayload, payloadSchema } from './validate.js';
 export interface AnonymizeContext {
   key: Buffer;
   scrub: ScrubContext;
+  /** Words an app declares, this machine's names (never kept), and the app's roots for stack frames. */
+  errors?: ErrorContext;
 }
 
 /** Levels above 4 mean 4; negatives and fractions are the caller's error. */
@@ -24,7 +27,7 @@ export function clampLevel(level: number): number {
 export function makeReport(raw: Payload, level: number, anonymize: boolean, ctx: AnonymizeContext): PreviewResult {
   const lvl = clampLevel(level);
   const input: Payload = { ...raw, details_level: lvl, anonymized: anonymize };
-  const result = applySchema(input, payloadSchema(), { level: lvl, anonymize, key: ctx.key, scrub: ctx.scrub });
+  const result = applySchema(input, payloadSchema(), { level: lvl, anonymize, key: ctx.key, scrub: ctx.scrub, errors: ctx.errors });
   assertValidPayload(result.payload);
   return { payload: result.payload as Payload, changes: result.changes as FieldChange[] };
 }

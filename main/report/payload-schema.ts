@@ -265,14 +265,34 @@ const Performance = z
   })
   .strict();
 
+// A stack frame, each part by its own rule; the raw stack stays on this machine.
+const Frame = z
+  .object({
+    fn: m(z.string(), 'The function (Class.method, async x, new X), else `<fn>`.', { rule: 'frame-fn' }),
+    file: m(z.string(), 'The file: relative to the app, a popular npm package, a node: module, else `<external>` / `<package>`.', {
+      rule: 'frame-file',
+    }),
+    line: m(z.number().int().min(0).max(100_000_000).nullable(), 'Line number.', { rule: 'keep' }),
+    col: m(z.number().int().min(0).max(100_000_000).nullable(), 'Column number.', { rule: 'keep' }),
+  })
+  .strict();
+
+// An error leaves built from safe parts only: its type, a known code, the message as a
+// template of known words and typed placeholders, and the top frames.
 const CapturedError = z
   .object({
-    fingerprint: m(z.string(), 'Fingerprint of type and top frames, hashed.', { rule: 'hash' }),
+    fingerprint: m(z.string(), "This machine's grouping key for repeats of the error (raw frames); never sent.", {
+      rule: 'local',
+    }).optional(),
     source: m(z.enum(['main', 'renderer']), 'Where it happened.', { rule: 'keep' }),
     kind: m(z.enum(['uncaughtException', 'unhandledRejection', 'reported']), 'How it was captured.', { rule: 'keep' }),
-    type: m(z.string(), 'Error type name, scrubbed like free text.', { rule: 'scrub' }),
-    message: m(z.string(), 'Error message, scrubbed (paths, hosts, addresses, e-mails, ids replaced by tokens).', { rule: 'scrub' }),
-    stack: m(z.string(), 'Backtrace, scrubbed; frames relative to the app root.', { rule: 'scrub' }),
+    type: m(z.string(), 'Error type: a built-in or library class, or made of known words; else `<type>`.', { rule: 'error-type' }),
+    code: m(z.string().nullable(), 'Error code from the known lists (ENOENT, ERR_*, HTTP_404, SQLSTATE_*), else null.', {
+      rule: 'error-code',
+    }),
+    message: m(z.string(), 'The message as a template: known words kept, everything else a typed placeholder.', { rule: 'template' }),
+    frames: m(z.array(Frame), 'The top stack frames (at most 12).'),
+    stack: m(z.string(), "The raw backtrace, for this machine's preview only; never sent.", { rule: 'local' }).optional(),
     count: count('Occurrences since start.'),
     first_seen: m(z.string(), 'First occurrence, coarsened to the hour.', { rule: 'time-hour' }),
     last_seen: m(z.string(), 'Last occurrence, coarsened to the hour.', { rule: 'time-hour' }),
