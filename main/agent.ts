@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AgentApi, AgentStatus, CallOutputs, Consent, ExportResult } from './api.js';
 import { ContractError, parseInput } from './api.js';
@@ -24,6 +23,7 @@ import { Outbox } from './send/outbox.js';
 import { Scheduler } from './send/scheduler.js';
 import { Sender } from './send/sender.js';
 import { Serial } from './send/serial.js';
+import { ensureSafeDataDir } from './util/data-dir.js';
 import { log } from './util/log.js';
 import { APP_ROOT, USER_AGENT, VERSION } from './version.js';
 
@@ -68,7 +68,8 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
   const env = options.env ?? process.env;
   const registry = options.registry ?? defaultRegistry;
   const dataDir = options.dataDir;
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  // Before anything in it is read: refuses a data dir another user owns or can write (docs/data-dir.md).
+  ensureSafeDataDir(dataDir);
 
   const config = loadConfig({ cwd, env, configPath: options.configPath, configDir: options.configDir });
   const settings: SettingsStore = openSettingsStore({ dataDir, storeClass: options.storeClass, watch: !options.passive });
@@ -193,6 +194,14 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
       // Building took time: a switch or a new consent answer (here or from another
       // process) in the meantime means this report was built without permission.
       if (!state().sending || settings.get().consent.at !== consentAt) return;
+      // Write-ahead (issue 10 item 4): the id is on disk before a report under it can leave,
+      // so a deletion request can always name it. No record, no report.
+      try {
+        ledger.recordIdDurably(payload.id);
+      } catch (error) {
+        log.error(`telemetry report not queued: its instance id could not be recorded first (${(error as Error).message})`);
+        return;
+      }
       await outbox.add(JSON.stringify(payload));
     });
     await sender.flush();
