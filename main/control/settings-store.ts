@@ -1,4 +1,4 @@
-import { lstatSync, unwatchFile, watchFile } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { namingFile, writeFileAtomicSync } from '../util/atomic-write.js';
 import { createPrivateDirsSync } from '../util/private-mode.js';
@@ -205,15 +205,24 @@ export function openSettingsStore(opts: { dataDir: string; storeClass?: Settings
     }
   };
 
+  // Said once per distinct problem: the poll runs every SETTINGS_POLL_MS.
+  let lastPollError: string | null = null;
   const poll = (): void => {
     try {
       emitIfChanged(get());
+      lastPollError = null;
     } catch (error) {
-      log.warn(`settings file ${file} could not be re-read: ${(error as Error).message}`);
+      const message = (error as Error).message;
+      if (message !== lastPollError) log.warn(`settings file ${file} could not be re-read: ${message}`);
+      lastPollError = message;
     }
   };
-  const watching = opts.watch !== false;
-  if (watching) watchFile(file, { interval: SETTINGS_POLL_MS, persistent: false }, poll);
+  // Our own timer, not fs.watchFile: watchFile takes its baseline from a first stat on the
+  // thread pool, so a write landing before that stat (another process answering right
+  // after this one opened) was never reported. poll() compares with what listeners last
+  // saw, and get() re-reads only when the file's signature (one lstat) changed.
+  const timer = opts.watch === false ? null : setInterval(poll, SETTINGS_POLL_MS);
+  timer?.unref();
 
   let closed = false;
   return {
@@ -236,7 +245,7 @@ export function openSettingsStore(opts: { dataDir: string; storeClass?: Settings
     close() {
       if (closed) return;
       closed = true;
-      if (watching) unwatchFile(file, poll);
+      if (timer) clearInterval(timer);
       listeners.clear();
     },
   };
