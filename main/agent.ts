@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkedApi, type AgentApi } from './api.js';
 import { agentHandlers, type ExportTarget } from './agent/handlers.js';
@@ -19,6 +18,7 @@ import type { AnonymizeContext } from './report/make-report.js';
 import { openSettingsStore, type SettingsStoreClass } from './control/settings-store.js';
 import { Ledger } from './send/ledger.js';
 import { Outbox } from './send/outbox.js';
+import { ensureSafeDataDir } from './util/data-dir.js';
 import { log } from './util/log.js';
 import { APP_ROOT } from './version.js';
 
@@ -76,7 +76,8 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
   const registry = options.registry ?? defaultRegistry;
   const { dataDir } = options;
   const passive = options.passive === true;
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  // Before anything in it is read: refuses a data dir another user owns or can write (docs/data-dir.md).
+  ensureSafeDataDir(dataDir);
 
   const config = loadConfig({ cwd: options.cwd ?? process.cwd(), env, configPath: options.configPath, configDir: options.configDir });
   const settings = openSettingsStore({ dataDir, storeClass: options.storeClass, watch: !passive });

@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { readdir, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { DeletionRequest } from '../api.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { log } from '../util/log.js';
+import { mkdirPrivateSync } from '../util/private-mode.js';
+import { readFileNoFollow } from '../util/safe-open.js';
 import { deletionText } from './deletion-text.js';
 import { FlushLoop, type DrainOutcome } from './flush-loop.js';
 import { postGzipJson } from './upload.js';
@@ -74,7 +75,7 @@ export class DeletionQueue {
 
   constructor(private readonly opts: DeletionQueueOptions) {
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_DELETION_TIMEOUT_MS;
-    mkdirSync(opts.dir, { recursive: true });
+    mkdirPrivateSync(opts.dir);
     this.loop = new FlushLoop({
       drain: (signal) => this.drain(signal),
       baseBackoffMs: opts.baseBackoffMs,
@@ -166,7 +167,8 @@ export class DeletionQueue {
       const file = join(this.opts.dir, name);
       let body: DeletionBody;
       try {
-        body = parseBody(await readFile(file, 'utf8'));
+        // Never through a link (util/safe-open.ts): one is moved to corrupt/ like a bad file.
+        body = parseBody((await readFileNoFollow(file)).toString('utf8'));
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
         await this.moveAside(name, 'corrupt');
@@ -195,7 +197,7 @@ export class DeletionQueue {
         log.info(`deletion request for ${body.ids.length} instance id(s) delivered`);
         this.opts.onSent?.(body);
       } else {
-        await mkdir(join(this.opts.dir, 'rejected'), { recursive: true });
+        mkdirPrivateSync(join(this.opts.dir, 'rejected'));
         await writeFileAtomic(join(this.opts.dir, 'rejected', `${name}.reason.txt`), `${new Date().toISOString()} ${result.error}\n`);
         await this.moveAside(name, 'rejected');
         if (this.outcomes.has(name)) this.outcomes.set(name, 'rejected');
@@ -207,7 +209,7 @@ export class DeletionQueue {
   }
 
   private async moveAside(name: string, folder: 'corrupt' | 'rejected'): Promise<void> {
-    await mkdir(join(this.opts.dir, folder), { recursive: true });
+    mkdirPrivateSync(join(this.opts.dir, folder));
     await rename(join(this.opts.dir, name), join(this.opts.dir, folder, name)).catch((error: unknown) => {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error; // moved by another process first
     });
