@@ -90,6 +90,9 @@ export class Outbox {
     const meta = reportMeta(json);
     const body = await gzipAsync(Buffer.from(json, 'utf8'));
     return this.serial.run(async () => {
+      // Room is made before the write, not after: a kill between the write and a trim
+      // would leave one report over the bound, and kills in a row would pile them up.
+      await this.enforceBounds(null, { count: 1, bytes: body.length });
       const id = this.nextId();
       const name = `${id}.json.gz`;
       this.counter.claim(name, meta.droppedReports);
@@ -202,10 +205,11 @@ export class Outbox {
     }
   }
 
-  private async enforceBounds(keepId: string): Promise<void> {
+  /** Drops the oldest reports until the outbox, plus `reserve` about to be written, is within its bounds. */
+  private async enforceBounds(keepId: string | null, reserve = { count: 0, bytes: 0 }): Promise<void> {
     const entries = await this.list();
-    let bytes = entries.reduce((sum, entry) => sum + entry.bytes, 0);
-    let count = entries.length;
+    let bytes = entries.reduce((sum, entry) => sum + entry.bytes, 0) + reserve.bytes;
+    let count = entries.length + reserve.count;
     let dropped = 0;
     for (const entry of entries) {
       if (count <= this.maxCount && bytes <= this.maxBytes) break;
