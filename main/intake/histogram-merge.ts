@@ -138,18 +138,40 @@ export function coarseProblem(h: CoarseHistogram): string | null {
     if (!Number.isInteger(c) || c < 0) return 'bucket counts must be non-negative integers';
     total += c;
   }
-  if (total !== h.count) return `count ${h.count} is not the sum of the bucket counts (${total})`;
-  if (!Number.isNaN(h.sum) && !Number.isFinite(h.sum)) return 'sum is not finite';
-  if ((!Number.isNaN(h.min) && !Number.isFinite(h.min)) || (!Number.isNaN(h.max) && !Number.isFinite(h.max)))
-    return 'min or max is not finite';
-  return null;
+  return summaryProblem(h, total);
+}
+
+/** Bounds of recent (scale, offset, length) triples: points of one series mostly repeat them, and a shared array compares in one step. */
+const EXPONENTIAL_BOUNDS = new Map<number, number[]>();
+const BOUNDS_CACHE_SIZE = 1024;
+
+function exponentialBounds(scale: number, offset: number, n: number): number[] | null {
+  const cacheable = Math.abs(offset) < 2 ** 22;
+  const key = ((scale + 10) * 2 ** 23 + (offset + 2 ** 22)) * 512 + n;
+  const cached = cacheable ? EXPONENTIAL_BOUNDS.get(key) : undefined;
+  if (cached !== undefined) return cached;
+  // base^i by repeated multiplication from base^offset: one pow per point, and the same
+  // (scale, offset) always gives the same doubles.
+  const base = 2 ** (2 ** -scale);
+  const bounds = new Array<number>(n + 2);
+  bounds[0] = 0;
+  let b = 2 ** (offset * 2 ** -scale);
+  for (let j = 0; j <= n; j++, b *= base) {
+    if (!Number.isFinite(b) || !(b > (bounds[j] as number))) return null;
+    bounds[j + 1] = b;
+  }
+  if (cacheable) {
+    if (EXPONENTIAL_BOUNDS.size >= BOUNDS_CACHE_SIZE) EXPONENTIAL_BOUNDS.clear();
+    EXPONENTIAL_BOUNDS.set(key, bounds);
+  }
+  return bounds;
 }
 
 /**
  * An exponential histogram point as a coarse one: bucket index i of `scale` holds
  * (base^i, base^(i+1)] with base = 2^(2^-scale). The zero bucket and the negative
  * buckets go to (-inf, 0] (Candor's zero bucket holds every value <= 0). Null when the
- * bounds leave the range of doubles.
+ * bounds leave the range of doubles. The counts must be non-negative integers already.
  */
 export function exponentialToCoarse(p: {
   scale: number;
@@ -163,24 +185,31 @@ export function exponentialToCoarse(p: {
   max: number;
 }): CoarseHistogram | null {
   const n = p.counts.length;
-  const step = 2 ** -p.scale;
-  const bounds = new Array<number>(n + 2);
-  const counts = new Array<number>(n + 3).fill(0);
-  bounds[0] = 0;
-  for (let j = 0; j <= n; j++) {
-    const b = 2 ** ((p.offset + j) * step);
-    if (!Number.isFinite(b) || !(b > (bounds[j] as number))) return null;
-    bounds[j + 1] = b;
-  }
+  const bounds = exponentialBounds(p.scale, p.offset, n);
+  if (bounds === null) return null;
+  const counts = new Array<number>(n + 3);
   counts[0] = p.zeroCount + p.negativeTotal;
+  counts[1] = 0;
   for (let j = 0; j < n; j++) counts[j + 2] = p.counts[j] as number;
+  counts[n + 2] = 0;
   return { bounds, counts, count: p.count, sum: p.sum, min: p.min, max: p.max };
+}
+
+/** What is wrong with a point's count, sum, min or max given its buckets' total, or null. */
+export function summaryProblem(h: CoarseHistogram, total: number): string | null {
+  if (total !== h.count) return `count ${h.count} is not the sum of the bucket counts (${total})`;
+  if (!Number.isNaN(h.sum) && !Number.isFinite(h.sum)) return 'sum is not finite';
+  if ((!Number.isNaN(h.min) && !Number.isFinite(h.min)) || (!Number.isNaN(h.max) && !Number.isFinite(h.max)))
+    return 'min or max is not finite';
+  return null;
 }
 
 /** Adds b's counts to a's when both have the same bounds; false (nothing changed) otherwise. */
 export function addSameBounds(a: { readonly bounds: readonly number[]; readonly counts: number[] }, b: CoarseHistogram): boolean {
-  if (a.bounds.length !== b.bounds.length) return false;
-  for (let i = 0; i < a.bounds.length; i++) if (a.bounds[i] !== b.bounds[i]) return false;
+  if (a.bounds !== b.bounds) {
+    if (a.bounds.length !== b.bounds.length) return false;
+    for (let i = 0; i < a.bounds.length; i++) if (a.bounds[i] !== b.bounds[i]) return false;
+  }
   for (let i = 0; i < a.counts.length; i++) a.counts[i] = (a.counts[i] as number) + (b.counts[i] as number);
   return true;
 }

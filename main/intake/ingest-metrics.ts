@@ -1,4 +1,4 @@
-import { coarseProblem, exponentialToCoarse, type CoarseHistogram } from './histogram-merge.js';
+import { coarseProblem, exponentialToCoarse, summaryProblem, type CoarseHistogram } from './histogram-merge.js';
 import type { AttributeReader } from './ingest-attributes.js';
 import type { IntakeLimits } from './limits.js';
 import { double, enumNumber, int64, isObj, list, text, type Obj } from './otlp-values.js';
@@ -289,6 +289,8 @@ function readExponential(p: Obj, limits: IntakeLimits): CoarseHistogram | string
   if (positives === null || negatives === null || !(zeroCount >= 0) || !(count >= 0)) return 'counts must be non-negative integers';
   let negativeTotal = 0;
   for (const c of negatives) negativeTotal += c;
+  let total = zeroCount + negativeTotal;
+  for (const c of positives) total += c;
   const h = exponentialToCoarse({
     scale,
     zeroCount,
@@ -301,5 +303,6 @@ function readExponential(p: Obj, limits: IntakeLimits): CoarseHistogram | string
     max: optionalDouble(p['max']),
   });
   if (h === null) return 'the buckets lie outside the range of numbers';
-  return coarseProblem(h) ?? h;
+  // Bounds made here and counts checked by counts(): only the totals are left to check.
+  return summaryProblem(h, total) ?? h;
 }
