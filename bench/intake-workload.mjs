@@ -1,35 +1,55 @@
 // Request bodies for the intake benchmarks, made by the real OpenTelemetry JS SDK: a
-// MeterProvider records a workload, a reader collects it, and the SDK's own OTLP
-// serializers (what its exporters send) turn it into protobuf and JSON bodies.
+// MeterProvider records a workload and its own OTLP exporters (otlp-http for JSON,
+// otlp-proto for protobuf) send it, once, to a local server that keeps the bodies.
 
-import { JsonMetricsSerializer, ProtobufMetricsSerializer } from '@opentelemetry/otlp-transformer';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import { OTLPMetricExporter as JsonExporter, AggregationTemporalityPreference } from '@opentelemetry/exporter-metrics-otlp-http';
+import { OTLPMetricExporter as ProtoExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { AggregationTemporality, AggregationType, InstrumentType, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import { AggregationType, InstrumentType, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 
-class CollectingReader extends MetricReader {
-  constructor(temporality) {
-    super({ aggregationTemporalitySelector: () => temporality });
-  }
-  async onForceFlush() {}
-  async onShutdown() {}
+/** Keeps the first body of each content type posted to it; answers an empty OTLP success. */
+async function captureServer() {
+  const bodies = new Map();
+  const server = createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      const type = req.headers['content-type'];
+      if (!bodies.has(type)) bodies.set(type, Buffer.concat(chunks));
+      res.writeHead(200, { 'Content-Type': type });
+      res.end(type === 'application/json' ? '{}' : Buffer.alloc(0));
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return { bodies, url: `http://127.0.0.1:${server.address().port}/v1/metrics`, close: () => server.close() };
 }
 
 /**
  * One export of `counters` counters and `histograms` histograms (explicit default
- * buckets), each with `series` label sets of two attributes (route, status), from
- * service `service` (exponential: histograms with the SDK's exponential aggregation).
- * Returns the bodies and the number of data points in them.
+ * buckets, or the SDK's exponential aggregation), each with `series` label sets of two
+ * attributes (route, status), from service `service`. Returns the bodies and the
+ * number of data points in them.
  */
 export async function metricsBodies({
   service = 'bench-app',
   counters = 20,
   histograms = 10,
   series = 50,
-  temporality = AggregationTemporality.CUMULATIVE,
+  delta = false,
   exponential = false,
   seed = 1,
 } = {}) {
-  const reader = new CollectingReader(temporality);
+  const capture = await captureServer();
+  const options = {
+    url: capture.url,
+    temporalityPreference: delta ? AggregationTemporalityPreference.DELTA : AggregationTemporalityPreference.CUMULATIVE,
+  };
+  const readers = [new JsonExporter(options), new ProtoExporter(options)].map(
+    (exporter) => new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 }),
+  );
   const provider = new MeterProvider({
     resource: resourceFromAttributes({
       'service.name': service,
@@ -40,7 +60,7 @@ export async function metricsBodies({
       'host.name': 'bench-host',
       'process.pid': 4242,
     }),
-    readers: [reader],
+    readers,
     views: exponential ? [{ instrumentType: InstrumentType.HISTOGRAM, aggregation: { type: AggregationType.EXPONENTIAL_HISTOGRAM } }] : [],
   });
   const meter = provider.getMeter('bench', '1.0.0');
@@ -61,12 +81,11 @@ export async function metricsBodies({
       for (let o = 0; o < 20; o++) histogram.record(10 ** (random() * 4), attributes);
     }
   }
-  const { resourceMetrics } = await reader.collect();
+  await Promise.all(readers.map((reader) => reader.forceFlush()));
   await provider.shutdown();
-  const points = resourceMetrics.scopeMetrics.reduce((n, sm) => n + sm.metrics.reduce((m, metric) => m + metric.dataPoints.length, 0), 0);
-  return {
-    protobuf: Buffer.from(ProtobufMetricsSerializer.serializeRequest(resourceMetrics)),
-    json: Buffer.from(JsonMetricsSerializer.serializeRequest(resourceMetrics)),
-    points,
-  };
+  capture.close();
+  const json = capture.bodies.get('application/json');
+  const protobuf = capture.bodies.get('application/x-protobuf');
+  if (json === undefined || protobuf === undefined) throw new Error('the SDK exporters sent no bodies');
+  return { protobuf, json, points: (counters + histograms) * series };
 }
