@@ -9,7 +9,7 @@ import { renderText } from './format.mjs';
 import { describeMachine } from './machine.mjs';
 import { spawnJson } from './spawn-json.mjs';
 
-const AREAS = ['hot-path', 'exposition', 'report', 'anonymizer', 'api', 'agent-cost', 'cli'];
+const AREAS = ['hot-path', 'exposition', 'report', 'anonymizer', 'api', 'agent-cost', 'cli', 'intake', 'intake-flood'];
 const chosen = process.argv.slice(2).length > 0 ? process.argv.slice(2) : AREAS;
 for (const name of chosen) if (!AREAS.includes(name)) throw new Error(`unknown area ${name}; one of ${AREAS.join(', ')}`);
 

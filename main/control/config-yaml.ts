@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isMap, isScalar, LineCounter, parseDocument, type Node, type Document } from 'yaml';
-import { CONFIG_SECTIONS } from './config-schema.js';
+import { CONFIG_PATTERN_NAME, CONFIG_SECTIONS, pathSegment, sectionKeys } from './config-schema.js';
 import { closestName, ConfigError, describeValue, editDistance } from './config-error.js';
 import { checkLeaf, type LeafValue } from './config-leaf.js';
 
@@ -164,7 +164,10 @@ function walkStrict({ doc, lineOf }: Parsed, display: string): LeafValue[] {
         problem: `${what} must be a mapping of keys, got ${describeValue(toJs(node, doc))}`,
       });
     }
-    const known = CONFIG_SECTIONS.get(section) ?? [];
+    const keys = sectionKeys(section) ?? [];
+    // `*`: a name the operator chooses (a service.name under intake.sources).
+    const chosen = keys.includes('*');
+    const known = keys.filter((k) => k !== '*');
     for (const pair of node.items) {
       const keyNode = pair.key as Node | null;
       const name = isScalar(keyNode) ? keyNode.value : undefined;
@@ -175,19 +178,34 @@ function walkStrict({ doc, lineOf }: Parsed, display: string): LeafValue[] {
           problem: `keys must be plain names, got ${describeValue(toJs(keyNode, doc))}`,
         });
       }
-      const path = section === '' ? name : `${section}.${name}`;
+      let path = section === '' ? name : `${section}.${name}`;
+      const valueNode = pair.value as Node | null;
       if (!known.includes(name)) {
         const hint = closestName(name, known);
+        if (chosen && CONFIG_PATTERN_NAME.test(name)) {
+          path = `${section}.${pathSegment(name)}`;
+          if (!isMap(valueNode)) {
+            // A named entry (`intake.sources.<app>:`) holds a mapping; a typo of a fixed key usually does not.
+            throw new ConfigError({
+              source: display,
+              line: lineOf(valueNode) ?? lineOf(keyNode),
+              key: `${section}.${name}`,
+              problem: `${name} is read as an app name, whose entry must be a mapping (${(sectionKeys(path) ?? []).join(', ')}), got ${describeValue(toJs(valueNode, doc))}${hint === null ? '' : `; did you mean ${section}.${hint}?`}`,
+            });
+          }
+          walk(valueNode, path);
+          continue;
+        }
         const where = section === '' ? 'at the top level' : `under ${section}`;
+        const names = chosen ? [...known, '<name> (letters, digits, ".", "_", "-")'] : known;
         throw new ConfigError({
           source: display,
           line: lineOf(keyNode),
           key: path,
-          problem: `unknown key${hint === null ? '' : ` (did you mean ${section === '' ? hint : `${section}.${hint}`}?)`}; known keys ${where}: ${known.join(', ')}`,
+          problem: `unknown key${hint === null ? '' : ` (did you mean ${section === '' ? hint : `${section}.${hint}`}?)`}; known keys ${where}: ${names.join(', ')}`,
         });
       }
-      const valueNode = pair.value as Node | null;
-      if (CONFIG_SECTIONS.has(path)) {
+      if (sectionKeys(path) !== undefined) {
         walk(valueNode, path);
         continue;
       }
