@@ -7,6 +7,7 @@ import { ReportBuilder, type AgentMode } from './agent/report-builder.js';
 import { RunState } from './agent/run-state.js';
 import { StatusHub } from './agent/status-hub.js';
 import { systemFacts } from './agent/system-facts.js';
+import { Sources } from './agent/sources.js';
 import { agentTiming } from './agent/timing.js';
 import { perStartKey, removeLegacyKey } from './anonymize/key.js';
 import { machineScrubContext } from './anonymize/text.js';
@@ -99,6 +100,7 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
   const sampler = createSampler({ intervalMs: config.config.sampling.interval_s * 1000 });
   const outbox = new Outbox({ dir: join(dataDir, 'outbox') });
   const ledger = new Ledger({ dir: join(dataDir, 'history') });
+  const sources = new Sources(run, options.otlpPort ?? config.config.intake.otlp.port);
   const reports = new ReportBuilder({
     mode: options.mode,
     telemetryId,
@@ -107,16 +109,20 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
     registry,
     sampler,
     errors,
+    sources,
     outbox,
     anonymize: anonymizeContext(config.config.service.http_port),
     timing,
   });
   const hub = new StatusHub(run, telemetryId);
   const delivery = new Delivery({ dataDir, run, outbox, ledger, reports, timing, onChange: () => hub.emit() });
-  hub.attach(delivery);
+  hub.attach(delivery, sources);
+  // A source appearing or answered: the tray, the page and the CLI show it.
+  const unwatchSources = sources.intake.onChange(() => hub.emit());
 
   // Settings change here or in another process: the surfaces and the senders hear of it.
   const unwatchSettings = settings.onChange(() => {
+    sources.sync();
     hub.emit();
     delivery.wake();
   });
@@ -132,6 +138,7 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
     ledger,
     sampler,
     errors,
+    sources,
     exportTarget: () => exportTarget,
   });
 
@@ -141,6 +148,7 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
     system().catch((error: unknown) => log.warn(`system information: ${(error as Error).message}`));
     delivery.start();
     log.info(`telemetry id: ${telemetryId}`);
+    await sources.start();
   }
 
   let closed = false;
@@ -159,6 +167,8 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
       closed = true;
       sampler.stop();
       await delivery.stop();
+      unwatchSources();
+      await sources.close();
       unwatchSettings();
       settings.close();
       uninstallErrors();

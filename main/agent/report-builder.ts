@@ -4,12 +4,13 @@ import type { ErrorCapture, MarkQueued } from '../collect/errors.js';
 import { instanceSummary } from '../collect/instance.js';
 import type { MetricsRegistry } from '../collect/metrics.js';
 import type { Sampler } from '../collect/sampler.js';
-import { makeReport, type AnonymizeContext } from '../report/make-report.js';
+import { makeReport, previewPendingSources, type AnonymizeContext } from '../report/make-report.js';
 import type { Payload, SystemSection } from '../report/payload-schema.js';
 import { rawPayload } from '../report/raw-payload.js';
 import type { Outbox } from '../send/outbox.js';
 import { VERSION } from '../version.js';
 import type { RunState } from './run-state.js';
+import type { Sources } from './sources.js';
 import type { AgentTiming } from './timing.js';
 
 export type AgentMode = 'desktop' | 'headless' | 'cli';
@@ -22,6 +23,7 @@ export interface ReportBuilderParts {
   registry: MetricsRegistry;
   sampler: Sampler;
   errors: ErrorCapture;
+  sources: Sources;
   outbox: Outbox;
   anonymize: AnonymizeContext;
   timing: AgentTiming;
@@ -60,6 +62,7 @@ export class ReportBuilder {
       detail: parts.registry.detail(),
       recentSamples: parts.sampler.recent(60),
       errors: errors.section,
+      sources: parts.sources.section(),
       droppedReports: parts.outbox.droppedCount(),
       now,
     });
@@ -77,7 +80,10 @@ export class ReportBuilder {
     const stop = timing.report.startTimer();
     const { raw, markQueued } = await this.rawWithMark();
     const stopAnonymize = timing.anonymize.startTimer();
-    const result = makeReport(raw, level, anonymize, this.parts.anonymize);
+    const result: PreviewResult = {
+      ...makeReport(raw, level, anonymize, this.parts.anonymize),
+      pending: previewPendingSources(this.parts.sources.pending(), level, anonymize, this.parts.anonymize),
+    };
     stopAnonymize();
     stop();
     timing.reports.add();

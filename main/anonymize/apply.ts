@@ -167,6 +167,9 @@ function keyRule(node: JsonSchema): string {
 }
 
 function recordKey(key: string, node: JsonSchema, walk: Walk): string | typeof DROP {
+  // A key outside the record's declared key pattern (an app's metric name) is dropped like any other bad value.
+  const names = node['propertyNames'];
+  if (isRecord(names) && !valueFits(names, key)) return DROP;
   const rule = keyRule(node);
   if (!walk.options.anonymize || rule === 'keep') return key;
   const out = applyRule(rule, key, node, walk.options);
@@ -291,5 +294,18 @@ function visit(value: unknown, rawNode: JsonSchema, pointer: string, inheritedRu
 export function applySchema(payload: unknown, schema: JsonSchema, options: ApplyOptions): ApplyResult {
   const walk: Walk = { root: schema, options, changes: [] };
   const out = visit(payload, schema, '', null, walk);
+  return { payload: out === OMIT || out === DROP ? undefined : out, changes: walk.changes };
+}
+
+/**
+ * The same walk over one part of a payload: `pointer` names the part's node in the
+ * schema's `properties` (e.g. `sources`), and change paths start with it. Used for data
+ * that is previewed beside the payload but not in it (pending sources).
+ */
+export function applySchemaAt(value: unknown, schema: JsonSchema, property: string, options: ApplyOptions): ApplyResult {
+  const node = propertiesOf(schema)[property];
+  if (!isRecord(node)) throw new Error(`applySchemaAt: the schema has no property ${JSON.stringify(property)}`);
+  const walk: Walk = { root: schema, options, changes: [] };
+  const out = visit(value, node, `/${pointerToken(property)}`, null, walk);
   return { payload: out === OMIT || out === DROP ? undefined : out, changes: walk.changes };
 }

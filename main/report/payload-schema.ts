@@ -307,6 +307,99 @@ const Errors = z
   })
   .strict();
 
+// ---- sources: apps that report through Candor's OTLP intake (issue 11) ----------------
+
+/** An app's names as the intake keeps them (the safe-name grammar of main/intake/safe-names.ts). */
+export const SAFE_NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,127}$/;
+const DROP_REASON = /^[a-z][a-z0-9_]{0,63}$/;
+const SDK_LANGUAGES = [
+  'cpp',
+  'dotnet',
+  'erlang',
+  'go',
+  'java',
+  'nodejs',
+  'php',
+  'python',
+  'ruby',
+  'rust',
+  'swift',
+  'webjs',
+  'other',
+] as const;
+const SDK_NAMES = ['opentelemetry', 'other'] as const;
+const OS_TYPES = [
+  'windows',
+  'linux',
+  'darwin',
+  'freebsd',
+  'netbsd',
+  'openbsd',
+  'dragonflybsd',
+  'hpux',
+  'aix',
+  'solaris',
+  'z_os',
+  'zos',
+  'other',
+] as const;
+const metricName = (): z.ZodString => z.string().regex(SAFE_NAME);
+
+const SourceTimer = TimerStats.extend({
+  unit: m(z.string().regex(/^[A-Za-z0-9%{}/._*^-]{1,32}$/), 'The unit the app states (ms, s, By, 1).', { rule: 'keep' }),
+}).strict();
+
+const SourceDetail = z
+  .object({
+    name: m(metricName(), 'Metric name (the app defines it; the intake keeps only safe names).', { rule: 'keep' }),
+    kind: m(z.enum(['counter', 'histogram']), 'Metric kind.', { rule: 'keep' }),
+    unit: m(z.string().regex(/^[A-Za-z0-9%{}/._*^-]{1,32}$/), 'Unit.', { rule: 'keep' }),
+    labels: m(
+      z.record(
+        z.string().regex(SAFE_NAME),
+        m(z.string(), 'A value the operator declared for this attribute, or `other`.', { rule: 'keep' }),
+      ),
+      'Attributes whose values are declared categories (config intake.sources.<name>.categories).',
+      { keys: 'keep' },
+    ),
+    hashed_labels: m(
+      z.record(z.string().regex(SAFE_NAME), m(z.string(), 'Attribute value, hashed with the per-start key.', { rule: 'hash' })),
+      'Every other attribute: values leave only as per-start hashes.',
+      { keys: 'keep' },
+    ),
+    value: num('Counter total (counters only).').optional(),
+    stats: m(TimerStats, 'Histogram summary (histograms only).').optional(),
+  })
+  .strict();
+
+const Source = z
+  .object({
+    name: m(z.string().regex(SAFE_NAME), 'The app: its OpenTelemetry service.name, which you allowed.', { rule: 'keep' }),
+    version: m(z.string().nullable(), 'service.version, its leading version number.', { rule: 'version' }),
+    sdk: m(
+      z
+        .object({
+          language: category('telemetry.sdk.language.', 'category', SDK_LANGUAGES).nullable(),
+          name: category('telemetry.sdk.name.', 'category', SDK_NAMES).nullable(),
+          version: m(z.string().nullable(), 'telemetry.sdk.version, its leading version number.', { rule: 'version' }),
+        })
+        .strict(),
+      'The OpenTelemetry SDK it uses.',
+    ),
+    os_type: category('os.type as the app reports it.', 'category', OS_TYPES).nullable(),
+    counters: m(z.record(metricName(), num('Counter total, summed over its series.')), 'Counters by name.', { keys: 'keep' }),
+    timers: m(z.record(metricName(), SourceTimer), "Histograms by name, merged into Candor's bucket layout.", { keys: 'keep' }),
+    detail: m(z.array(SourceDetail), 'Every series of every metric.', { level: 3 }).optional(),
+    errors: m(Errors, 'Error logs (severity ERROR or above, or with exception.* attributes), built from safe parts.', {
+      level: 4,
+    }).optional(),
+    dropped: m(z.record(z.string().regex(DROP_REASON), count('Data dropped for this reason.')), 'What the intake dropped, by reason.', {
+      keys: 'keep',
+    }),
+  })
+  .strict();
+export type SourceSection = z.infer<typeof Source>;
+
 export const Payload = z
   .object({
     schema_version: m(z.literal(SCHEMA_VERSION), 'Version of this schema.', { rule: 'keep', level: 0 }),
@@ -344,6 +437,9 @@ export const Payload = z
     system: m(System, 'System information.', { level: 0 }),
     instance: m(Instance, 'Summary of the effective configuration.', { level: 1 }).optional(),
     performance: m(Performance, 'Performance counters and system load.', { level: 2 }).optional(),
+    sources: m(z.array(Source), 'Apps on this machine that report through Candor and that you allowed, one entry each.', {
+      level: 2,
+    }).optional(),
     errors: m(Errors, 'Critical error reports with backtraces.', { level: 4 }).optional(),
   })
   .strict();

@@ -5,6 +5,7 @@ import type {
   MetricDetail,
   Payload,
   RecentSample,
+  SourceSection,
   SystemSection,
   TimerStats,
   Unavailable,
@@ -30,6 +31,8 @@ export interface ReportSources {
   detail: MetricDetail[];
   recentSamples: RecentSample[];
   errors: RecordedErrors;
+  /** Allowed sources (apps reporting through the intake), already in the payload's shape. */
+  sources: SourceSection[];
   droppedReports: number;
   now: Date;
 }
@@ -48,6 +51,7 @@ export function rawPayload(s: ReportSources): Payload {
     system: s.system,
     instance: s.instance,
     performance: { timers: s.timers, counters: s.counters, load: s.load, detail: s.detail, recent_samples: s.recentSamples },
+    sources: s.sources,
     errors: errorsSection(s.errors),
   };
 }
