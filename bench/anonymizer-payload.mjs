@@ -1,7 +1,8 @@
 // A synthetic level-4 payload of ~10,000 leaf fields: the agent's real raw payload
 // (so every section is the real shape) with its error list and metric detail grown
-// to hundreds of entries whose free text carries what the scrubber must find: home
-// paths, user and host names, e-mail and IP addresses, URLs with tokens, UUIDs.
+// to hundreds of entries whose free text carries what must not survive: home paths,
+// user and host names, e-mail and IP addresses, URLs with tokens, UUIDs. Errors go
+// through the same raw form the agent builds (errorsSection: code, parsed frames).
 
 const USER = 'alice';
 const HOST = 'alice-laptop';
@@ -35,19 +36,21 @@ export function countLeaves(value) {
   return n;
 }
 
-export function syntheticPayload(base, targetFields = 10_000) {
+/** `errorsSection` from dist/main/report/raw-payload.js: recorded errors as the raw payload holds them. */
+export function syntheticPayload(base, errorsSection, targetFields = 10_000) {
   const payload = structuredClone(base);
   const captured = [];
   const detail = [];
   const now = new Date('2025-06-01T12:34:56.789Z').getTime();
   let i = 0;
-  // Alternate one error (9 leaves) and one histogram detail (11 leaves) until the target.
-  while (countLeaves(payload) + captured.length * 9 + detail.length * 11 < targetFields) {
+  // Alternate one error (~30 leaves with its frames) and one histogram detail (11 leaves) until the target.
+  while (countLeaves(payload) + captured.length * 30 + detail.length * 11 < targetFields) {
     captured.push({
       fingerprint: `fp-${i}-${(i * 2654435761) >>> 0}`,
       source: i % 5 === 0 ? 'renderer' : 'main',
       kind: ['uncaughtException', 'unhandledRejection', 'reported'][i % 3],
       type: i % 4 === 0 ? 'TypeError' : 'Error',
+      code: null,
       message: MESSAGES[i % MESSAGES.length](i),
       stack: stack(i),
       count: 1 + ((i * 37) % 1000),
@@ -57,12 +60,13 @@ export function syntheticPayload(base, targetFields = 10_000) {
     detail.push({
       name: `app_request_${i % 40}_ms`,
       kind: 'histogram',
-      labels: { route: `/api/v1/items/${i}`, host: `${HOST}-${i % 3}` },
+      labels: {},
+      hashed_labels: { route: `/api/v1/items/${i}`, host: `${HOST}-${i % 3}` },
       stats: { count: 100 + i, min: 0.01 * i, avg: 3.5 + i, max: 1000 + i * 13.7, p50: 2.25, p95: 40.5 + i, p99: 120.125 + i },
     });
     i++;
   }
-  payload.errors = { captured, dropped: 0 };
+  payload.errors = errorsSection({ captured, dropped: 0 });
   payload.performance = { ...payload.performance, detail: [...(payload.performance?.detail ?? []), ...detail] };
   return payload;
 }

@@ -1,7 +1,7 @@
 // Area 3: building a report.
 //  - cold: first level-4 anonymized report in a fresh process, against
 //    systeminformation.getStaticData() in a fresh process (both from module load);
-//  - warm: report + anonymize at level 4 in a running agent;
+//  - warm: report + anonymize at level 4 in a running agent holding 50 errors;
 //  - a dynamic sampling tick against a warm getDynamicData().
 
 import si from 'systeminformation';
@@ -46,6 +46,14 @@ async function warm() {
   const home = makeTmpHome();
   const agent = await createAgent({ mode: 'cli', passive: true, dataDir: home.dataDir, cwd: home.cwd, env: {} });
   try {
+    // A full error list (the capacity, 50) of realistic messages and stacks: level 4 rebuilds each from safe parts.
+    for (let i = 0; i < 50; i++) {
+      await agent.api.reportError({
+        type: i % 2 ? 'TypeError' : 'Error',
+        message: `ENOENT: no such file or directory, open '/home/alice/projects/report-${i}.csv' (request ${i})`,
+        stack: `Error: x\n    at readReport (/home/alice/app/node_modules/express/lib/read.js:${i + 1}:13)\n    at async sync${i} (file:///home/alice/app/src/sync.mjs:120:5)`,
+      });
+    }
     const ms = [];
     let bytes = 0;
     for (let i = 0; i < 5 + WARM_RUNS; i++) {

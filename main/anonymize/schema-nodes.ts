@@ -11,7 +11,8 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 
 /** RFC 6901 escaping of one reference token. */
 export function pointerToken(key: string | number): string {
-  return String(key).replace(/~/g, '~0').replace(/\//g, '~1');
+  const text = String(key);
+  return text.includes('~') || text.includes('/') ? text.replace(/~/g, '~0').replace(/\//g, '~1') : text;
 }
 
 function unescapeToken(token: string): string {
@@ -25,7 +26,26 @@ const MAX_REF_HOPS = 64;
  * Keywords next to the `$ref` win over the target's, which is how zod attaches
  * metadata to a referenced schema. A non-local or broken ref is an error.
  */
+// Resolved nodes and kinds are cached per schema object: a walk visits the same few
+// hundred nodes once per field, and resolving builds a new object each time.
+const resolvedCache = new WeakMap<JsonSchema, WeakMap<JsonSchema, JsonSchema>>();
+const kindCache = new WeakMap<JsonSchema, NodeKind>();
+
 export function resolveNode(node: JsonSchema, root: JsonSchema): JsonSchema {
+  if (typeof node['$ref'] !== 'string') return node;
+  let byNode = resolvedCache.get(root);
+  if (byNode === undefined) {
+    byNode = new WeakMap();
+    resolvedCache.set(root, byNode);
+  }
+  const cached = byNode.get(node);
+  if (cached !== undefined) return cached;
+  const resolved = resolveUncached(node, root);
+  byNode.set(node, resolved);
+  return resolved;
+}
+
+function resolveUncached(node: JsonSchema, root: JsonSchema): JsonSchema {
   let current = node;
   for (let hop = 0; hop < MAX_REF_HOPS; hop++) {
     const ref = current['$ref'];
@@ -80,6 +100,15 @@ const UNSUPPORTED = ['allOf', 'not', 'if', 'patternProperties', 'prefixItems', '
 export type NodeKind = 'union' | 'object' | 'array' | 'leaf' | 'unsupported';
 
 export function kindOf(node: JsonSchema): NodeKind {
+  let kind = kindCache.get(node);
+  if (kind === undefined) {
+    kind = kindUncached(node);
+    kindCache.set(node, kind);
+  }
+  return kind;
+}
+
+function kindUncached(node: JsonSchema): NodeKind {
   if (UNSUPPORTED.some((k) => k in node)) return 'unsupported';
   if (branchesOf(node) !== null) return 'union';
   const t = types(node);

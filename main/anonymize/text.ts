@@ -243,6 +243,32 @@ function withTrailing(match: string, replace: Replacer): string {
   return core ? replace(core) + trail : match;
 }
 
+interface ContextPatterns {
+  known: RegExp | null;
+  hosts: RegExp | null;
+  users: RegExp | null;
+}
+
+// A context's patterns are built once per context object: building them is most of the
+// cost of scrubbing a short text, and a context lives as long as an agent.
+const patternCache = new WeakMap<ScrubContext, ContextPatterns>();
+
+function contextPatterns(ctx: ScrubContext): ContextPatterns {
+  let cached = patternCache.get(ctx);
+  if (cached === undefined) {
+    cached = {
+      known: rootsRegExp([...(ctx.appRoot ? [ctx.appRoot] : []), ...ctx.homeDirs]),
+      hosts: wordRegExp(
+        ctx.hostNames.filter((h) => !NOT_HOSTS.has(h.toLowerCase())),
+        DOMAIN_LABELS,
+      ),
+      users: wordRegExp(ctx.userNames),
+    };
+    patternCache.set(ctx, cached);
+  }
+  return cached;
+}
+
 /** Scrub free text: identifying parts become typed tokens (see the pass list above). */
 export function scrubText(text: string, ctx: ScrubContext): string {
   const parking = new Parking();
@@ -276,7 +302,7 @@ export function scrubText(text: string, ctx: ScrubContext): string {
   out = out.replace(URL_RE, (m) => (m.endsWith('://') ? m : withTrailing(m, () => token('url'))));
   out = out.replace(EMAIL, () => token('email'));
 
-  const known = rootsRegExp([...(ctx.appRoot ? [ctx.appRoot] : []), ...ctx.homeDirs]);
+  const { known, hosts, users: machineUsers } = contextPatterns(ctx);
   if (known) out = out.replace(known, (m) => withTrailing(m, pathOut));
   for (const re of [WIN_PATH, UNC_PATH, POSIX_PATH]) out = out.replace(re, (m) => withTrailing(m, pathOut));
 
@@ -289,14 +315,11 @@ export function scrubText(text: string, ctx: ScrubContext): string {
   out = out.replace(TOKEN, (m) => (looksRandom(m) ? token('token') : m));
 
   out = out.replace(ENOTFOUND, () => token('host'));
-  const hosts = wordRegExp(
-    ctx.hostNames.filter((h) => !NOT_HOSTS.has(h.toLowerCase())),
-    DOMAIN_LABELS,
-  );
   if (hosts) out = out.replace(hosts, () => token('host'));
   out = out.replace(FQDN, (m, strong: string | undefined) => (isHostName(m, strong) ? token('host') : m));
 
-  const users = wordRegExp([...ctx.userNames, ...harvested]);
+  // Names harvested from this text's home paths need their own pattern; the machine's are built once.
+  const users = harvested.length > 0 ? wordRegExp([...ctx.userNames, ...harvested]) : machineUsers;
   if (users) out = out.replace(users, () => token('user'));
 
   return parking.restore(out);
