@@ -1,6 +1,6 @@
 // The soaked agent, in its own process so its RSS is the agent's alone (not the
 // collector's or the API poller's). Driven by test/soak/run.mjs over IPC:
-//   parent -> { type: 'send' | 'memory' | 'history' | 'stop' }
+//   parent -> { type: 'send' | 'memory' | 'history' | 'retry-at' | 'stop' }
 //   child  -> { type: 'ready', port, token } and one answer per request.
 // Usage (by run.mjs): node --expose-gc agent.mjs <data dir> <cwd>
 
@@ -41,6 +41,9 @@ process.on('message', async (message) => {
     globalThis.gc();
     const { rss, heapUsed, external, arrayBuffers } = process.memoryUsage();
     process.send({ type: 'memory', rss, heapUsed, external, arrayBuffers });
+  } else if (message.type === 'retry-at') {
+    // When the sender's running wait (backoff or Retry-After) ends, if one runs.
+    process.send({ type: 'retry-at', at: (await handle.agent.api.status({})).retry_at });
   } else if (message.type === 'history') {
     process.send({ type: 'history', entries: (await handle.agent.api.history({})).entries.length });
   } else if (message.type === 'stop') {

@@ -200,7 +200,11 @@ if (last.ok) reports.produced += 1;
 else reports.failedToProduce += 1;
 const outboxDir = join(dataDir, 'outbox');
 const pendingFiles = () => readdirSync(outboxDir).filter((name) => name.endsWith('.json.gz'));
-for (let i = 0; i < 100 && pendingFiles().length > 0; i++) await sleep(100);
+// The sender honours the backoff the failures left (capped, with jitter): wait for it to
+// end, then give the last deliveries ten seconds.
+const { at: retryAt } = await ask('retry-at');
+const drainBy = Math.max(Date.now(), retryAt === null ? 0 : Date.parse(retryAt)) + 10_000;
+while (Date.now() < drainBy && pendingFiles().length > 0) await sleep(100);
 const history = await ask('history');
 const final = await ask('stop');
 stopped = true;
