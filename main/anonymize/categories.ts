@@ -219,5 +219,38 @@ export function hypervisorCategory(value: string): string {
   );
 }
 
+// The OpenTelemetry semantic conventions' values an app's resource may carry (issue 11);
+// the intake turns anything else into `other`.
+/** telemetry.sdk.language values of the OpenTelemetry semantic conventions; anything else is `other`. */
+export const SDK_LANGUAGES: readonly string[] = [
+  'cpp',
+  'dotnet',
+  'erlang',
+  'go',
+  'java',
+  'nodejs',
+  'php',
+  'python',
+  'ruby',
+  'rust',
+  'swift',
+  'webjs',
+];
+/** os.type values of the semantic conventions; anything else is `other`. */
+export const OS_TYPES: readonly string[] = [
+  'windows',
+  'linux',
+  'darwin',
+  'freebsd',
+  'netbsd',
+  'openbsd',
+  'dragonflybsd',
+  'hpux',
+  'aix',
+  'solaris',
+  'z_os',
+  'zos',
+];
+
 /** Which config layers were loaded, by their role (never their paths). */
 export const CONFIG_LAYERS = ['config.yaml', 'run-mode.yaml', 'local.yaml', 'config-path'] as const;

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { answerClientErrors, closeServer, listenLoopback } from '../util/loopback-server.js';
 import { gunzip } from 'node:zlib';
 import type { IntakeLimits } from './limits.js';
 import { encodeStatus, encodeSuccess, GRPC, type Encoding, type Signal } from './otlp-codec.js';
@@ -272,35 +272,11 @@ export async function startOtlpServer(options: OtlpServerOptions): Promise<OtlpS
   const server = createServer((req, res) => {
     route(req, res).catch(() => res.destroy());
   });
-  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
-    if (!socket.writable) {
-      socket.destroy();
-      return;
-    }
-    answered('bad_request');
-    const body = JSON.stringify({ code: GRPC.INVALID_ARGUMENT, message: `malformed request: ${error.code ?? error.message}` });
-    socket.end(
-      `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-    );
-  });
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 60_000;
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  port = (server.address() as AddressInfo).port;
-  return {
-    port,
+  answerClientErrors(
     server,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+    (code) => JSON.stringify({ code: GRPC.INVALID_ARGUMENT, message: `malformed request: ${code}` }),
+    () => answered('bad_request'),
+  );
+  port = await listenLoopback(server, options.port);
+  return { port, server, close: () => closeServer(server) };
 }

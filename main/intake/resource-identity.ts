@@ -1,3 +1,4 @@
+import { OS_TYPES, SDK_LANGUAGES } from '../anonymize/categories.js';
 import type { NameChecker } from './safe-names.js';
 import { isObj, list, scalarText, stringOf } from './otlp-values.js';
 
@@ -16,36 +17,7 @@ export interface SourceIdentity {
 export type IdentityResult =
   { ok: true; identity: SourceIdentity } | { ok: false; reason: 'service_name_missing' | 'service_name_unsafe'; message: string };
 
-/** telemetry.sdk.language values of the OpenTelemetry semantic conventions; anything else is `other`. */
-export const SDK_LANGUAGES: readonly string[] = [
-  'cpp',
-  'dotnet',
-  'erlang',
-  'go',
-  'java',
-  'nodejs',
-  'php',
-  'python',
-  'ruby',
-  'rust',
-  'swift',
-  'webjs',
-];
-/** os.type values of the semantic conventions; anything else is `other`. */
-export const OS_TYPES: readonly string[] = [
-  'windows',
-  'linux',
-  'darwin',
-  'freebsd',
-  'netbsd',
-  'openbsd',
-  'dragonflybsd',
-  'hpux',
-  'aix',
-  'solaris',
-  'z_os',
-  'zos',
-];
+export { OS_TYPES, SDK_LANGUAGES } from '../anonymize/categories.js';
 
 const READ = new Set([
   'service.name',

@@ -1,5 +1,15 @@
 import { z } from 'zod';
-import { CONFIG_LAYERS, CPU_VENDORS, DISTROS, GPU_VENDORS, HYPERVISORS, RUN_MODES } from '../anonymize/categories.js';
+import {
+  CONFIG_LAYERS,
+  CPU_VENDORS,
+  DISTROS,
+  GPU_VENDORS,
+  HYPERVISORS,
+  OS_TYPES,
+  OTHER,
+  RUN_MODES,
+  SDK_LANGUAGES,
+} from '../anonymize/categories.js';
 import type { Rule } from '../anonymize/rules.js';
 
 // The payload, defined once. Every field carries:
@@ -312,37 +322,7 @@ const Errors = z
 /** An app's names as the intake keeps them (the safe-name grammar of main/intake/safe-names.ts). */
 export const SAFE_NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,127}$/;
 const DROP_REASON = /^[a-z][a-z0-9_]{0,63}$/;
-const SDK_LANGUAGES = [
-  'cpp',
-  'dotnet',
-  'erlang',
-  'go',
-  'java',
-  'nodejs',
-  'php',
-  'python',
-  'ruby',
-  'rust',
-  'swift',
-  'webjs',
-  'other',
-] as const;
-const SDK_NAMES = ['opentelemetry', 'other'] as const;
-const OS_TYPES = [
-  'windows',
-  'linux',
-  'darwin',
-  'freebsd',
-  'netbsd',
-  'openbsd',
-  'dragonflybsd',
-  'hpux',
-  'aix',
-  'solaris',
-  'z_os',
-  'zos',
-  'other',
-] as const;
+const SDK_NAMES = ['opentelemetry', OTHER] as const;
 const metricName = (): z.ZodString => z.string().regex(SAFE_NAME);
 
 const SourceTimer = TimerStats.extend({
@@ -379,14 +359,14 @@ const Source = z
     sdk: m(
       z
         .object({
-          language: category('telemetry.sdk.language.', 'category', SDK_LANGUAGES).nullable(),
+          language: category('telemetry.sdk.language.', 'category', [...SDK_LANGUAGES, OTHER]).nullable(),
           name: category('telemetry.sdk.name.', 'category', SDK_NAMES).nullable(),
           version: m(z.string().nullable(), 'telemetry.sdk.version, its leading version number.', { rule: 'version' }),
         })
         .strict(),
       'The OpenTelemetry SDK it uses.',
     ),
-    os_type: category('os.type as the app reports it.', 'category', OS_TYPES).nullable(),
+    os_type: category('os.type as the app reports it.', 'category', [...OS_TYPES, OTHER]).nullable(),
     counters: m(z.record(metricName(), num('Counter total, summed over its series.')), 'Counters by name.', { keys: 'keep' }),
     timers: m(z.record(metricName(), SourceTimer), "Histograms by name, merged into Candor's bucket layout.", { keys: 'keep' }),
     detail: m(z.array(SourceDetail), 'Every series of every metric.', { level: 3 }).optional(),

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { answerClientErrors, closeServer, listenLoopback } from '../util/loopback-server.js';
 import type { AgentApi, CallName } from '../api.js';
 import { callWithArgs, calls, ContractError, parseInput } from '../api.js';
 import { PROMETHEUS_CONTENT_TYPE } from '../collect/prometheus.js';
@@ -190,39 +190,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   });
   // Requests node:http refuses itself (malformed headers, a header block over 16 KB)
   // still get the envelope, so every client sees the same kind of answer.
-  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
-    if (!socket.writable) {
-      socket.destroy();
-      return;
-    }
-    const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
-    const body = JSON.stringify({ status: { error: `malformed request: ${error.code ?? error.message}` }, time: 0 });
-    const reason = status === 431 ? 'Request Header Fields Too Large' : 'Bad Request';
-    socket.end(
-      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-    );
-  });
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 60_000;
-
-  await new Promise<void>((resolve, reject) => {
-    const failed = (error: NodeJS.ErrnoException): void =>
-      reject(error.code === 'EADDRINUSE' ? new PortInUseError('127.0.0.1', options.port) : error);
-    server.once('error', failed);
-    server.listen(options.port, '127.0.0.1', () => {
-      server.off('error', failed);
-      resolve();
-    });
-  });
-  port = (server.address() as AddressInfo).port;
-
-  return {
-    port,
-    server,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  answerClientErrors(server, (code) => JSON.stringify({ status: { error: `malformed request: ${code}` }, time: 0 }));
+  try {
+    port = await listenLoopback(server, options.port);
+  } catch (error) {
+    throw (error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? new PortInUseError('127.0.0.1', options.port) : error;
+  }
+  return { port, server, close: () => closeServer(server) };
 }
