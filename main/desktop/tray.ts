@@ -25,6 +25,7 @@ export function trayIconPath(iconDir: string, state: TrayIconState): string {
 function toNative(items: TrayMenuItem[], onAction: (action: TrayAction) => void): MenuItemConstructorOptions[] {
   return items.map((entry) => {
     if (entry.type === 'separator') return { type: 'separator' };
+    if (entry.type === 'submenu') return { label: entry.label, submenu: toNative(entry.items, onAction) };
     const { id, label, enabled } = entry;
     return { label, enabled, ...(id ? { id, click: () => onAction(id) } : {}) };
   });

@@ -11,8 +11,8 @@ export const RENDERER_ORIGIN = `${RENDERER_SCHEME}://${RENDERER_HOST}`;
 export const RENDERER_PAGE = '/index.html';
 export const RENDERER_URL = `${RENDERER_ORIGIN}${RENDERER_PAGE}`;
 
-/** Sections the renderer can be opened at, passed as the URL fragment (#consent, #deletion). */
-export type RendererSection = 'consent' | 'deletion';
+/** Sections the renderer can be opened at, passed as the URL fragment (#consent, #deletion, #sources). */
+export type RendererSection = 'consent' | 'deletion' | 'sources';
 
 export function rendererUrl(section?: RendererSection): string {
   return section ? `${RENDERER_URL}#${section}` : RENDERER_URL;

@@ -63,7 +63,11 @@ beforeAll(() => {
   const config = join(dataDir, 'operator.yaml');
   writeFileSync(config, 'telemetry:\n  endpoint: http://127.0.0.1:9/ingest\n  first_delay_s: 3600\n');
   process.argv = [...savedArgv, `--data-dir=${dataDir}`, `--config-path=${config}`];
-  process.env = Object.fromEntries(Object.entries(savedEnv).filter(([key]) => key !== 'DO_NOT_TRACK' && !key.startsWith('CANDOR')));
+  process.env = {
+    ...Object.fromEntries(Object.entries(savedEnv).filter(([key]) => key !== 'DO_NOT_TRACK' && !key.startsWith('CANDOR'))),
+    // The OTLP intake on any free port: 4318 may be another agent's or collector's.
+    CANDOR__INTAKE__OTLP__PORT: '0',
+  };
 });
 
 afterAll(() => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TRAY_EXPORT_LEVEL, createTrayActions } from '../../main/desktop/tray-actions.js';
-import { TRAY_ACTIONS } from '../../main/desktop/tray-menu.js';
+import { TRAY_ACTIONS, sourceAction } from '../../main/desktop/tray-menu.js';
 import { setLogSink } from '../../main/util/log.js';
 import { recordingApi } from './fake-api.js';
 
@@ -32,7 +32,27 @@ describe('tray actions', () => {
       { name: 'disable', input: {} },
       { name: 'enable', input: {} },
     ]);
-    expect(host).toEqual(['open:', 'deletion', 'quit']);
+    expect(host).toEqual(['open:', 'open:sources', 'deletion', 'quit']);
+  });
+
+  it("an app's Allow and Deny call answerSource with its name", async () => {
+    const { rec, run } = setup();
+    await run(sourceAction('allowed', 'shop-api'));
+    await run(sourceAction('denied', 'web.front'));
+    expect(rec.calls).toEqual([
+      { name: 'answerSource', input: { name: 'shop-api', answer: 'allowed' } },
+      { name: 'answerSource', input: { name: 'web.front', answer: 'denied' } },
+    ]);
+  });
+
+  it('a refused answer is shown with the app it was for', async () => {
+    const { rec, errors, run } = setup();
+    setLogSink(() => undefined);
+    (rec.api as unknown as Record<string, unknown>)['answerSource'] = async () => {
+      throw new Error('settings file is read-only');
+    };
+    await run(sourceAction('denied', 'shop-api'));
+    expect(errors).toEqual(['Deny shop-api: settings file is read-only']);
   });
 
   it('a failing action is reported to the person, not thrown into the tray', async () => {

@@ -1,13 +1,31 @@
 import { describe, expect, it } from 'vitest';
-import { statusLine, trayIconState, trayMenuTemplate, trayTooltip, type TrayMenuItem } from '../../main/desktop/tray-menu.js';
+import {
+  parseSourceAction,
+  sourceAction,
+  statusLine,
+  trayIconState,
+  trayMenuTemplate,
+  trayTooltip,
+  type TrayMenuItem,
+} from '../../main/desktop/tray-menu.js';
 import { statusFixture } from './fake-api.js';
 
-/** label, enabled, id of each normal item, separators as '---'. */
-function summary(items: TrayMenuItem[]): (string | [string, boolean, string | null])[] {
-  return items.map((item) => (item.type === 'separator' ? '---' : [item.label, item.enabled, item.id]));
+type Summary = string | [string, boolean, string | null] | [string, Summary[]];
+
+/** label, enabled, id of each normal item; label and items of a submenu; separators as '---'. */
+function summary(items: TrayMenuItem[]): Summary[] {
+  return items.map((item): Summary => {
+    if (item.type === 'separator') return '---';
+    if (item.type === 'submenu') return [item.label, summary(item.items)];
+    return [item.label, item.enabled, item.id];
+  });
 }
 
-const tail = ['---', ['Open preview…', true, 'open-preview'], ['Export report…', true, 'export-report'], '---'];
+const noApps: Summary = [
+  'Apps',
+  [['No app reports through Candor yet', false, null], '---', ['Show apps in the preview…', true, 'open-sources']],
+];
+const tail = ['---', ['Open preview…', true, 'open-preview'], ['Export report…', true, 'export-report'], noApps, '---'];
 const end = [['Request data deletion…', true, 'request-deletion'], '---', ['Quit', true, 'quit']];
 
 describe('tray menu template', () => {
@@ -88,5 +106,97 @@ describe('tray menu template', () => {
 
   it('never shows an empty status line', () => {
     expect(statusLine(statusFixture({ sending: false, reasons: [] }))).toBe('Telemetry is off');
+  });
+});
+
+describe('tray menu: apps reporting through Candor', () => {
+  const apps = (items: TrayMenuItem[]): Extract<TrayMenuItem, { type: 'submenu' }> => {
+    const found = items.find((i) => i.type === 'submenu' && i.label.startsWith('Apps'));
+    if (found?.type !== 'submenu') throw new Error('no Apps submenu');
+    return found;
+  };
+
+  it('one entry per app with its state and who set it, each with Allow and Deny', () => {
+    const status = statusFixture({
+      sources: [
+        { name: 'billing', state: 'denied', answered_by: 'operator' },
+        { name: 'shop-api', state: 'pending', answered_by: 'none' },
+        { name: 'web.front', state: 'allowed', answered_by: 'person' },
+      ],
+    });
+    expect(summary(apps(trayMenuTemplate(status)).items)).toEqual([
+      [
+        'billing: denied, set by the operator',
+        [
+          ['Its data is dropped as it arrives', false, null],
+          ['Your answer wins over the operator’s', false, null],
+          '---',
+          ['Allow', true, 'allow-source:billing'],
+          ['Deny', false, 'deny-source:billing'],
+        ],
+      ],
+      [
+        'shop-api: waiting for your answer',
+        [
+          ['Nothing of it is sent until you answer', false, null],
+          '---',
+          ['Allow', true, 'allow-source:shop-api'],
+          ['Deny', true, 'deny-source:shop-api'],
+        ],
+      ],
+      [
+        'web.front: allowed',
+        [
+          ['Its data goes into the reports', false, null],
+          '---',
+          ['Allow', false, 'allow-source:web.front'],
+          ['Deny', true, 'deny-source:web.front'],
+        ],
+      ],
+      '---',
+      ['Show apps in the preview…', true, 'open-sources'],
+    ]);
+  });
+
+  it('apps waiting for an answer are said at the top of the menu, in the Apps label and in the tooltip', () => {
+    const status = statusFixture({
+      sources: [
+        { name: 'a', state: 'pending', answered_by: 'none' },
+        { name: 'b', state: 'pending', answered_by: 'none' },
+        { name: 'c', state: 'allowed', answered_by: 'operator' },
+      ],
+    });
+    const items = trayMenuTemplate(status);
+    expect(summary(items).slice(0, 3)).toEqual([
+      ['Sending anonymized reports', false, null],
+      ['2 apps waiting for an answer…', true, 'open-sources'],
+      '---',
+    ]);
+    expect(apps(items).label).toBe('Apps (2 waiting)');
+    expect(trayTooltip(status)).toBe('Candor: Sending anonymized reports; 2 apps waiting for an answer');
+    const one = statusFixture({
+      sending: false,
+      reasons: ['Waiting for your consent'],
+      sources: [{ name: 'a', state: 'pending', answered_by: 'none' }],
+    });
+    expect(summary(trayMenuTemplate(one))[1]).toEqual(['1 app waiting for an answer…', true, 'open-sources']);
+    expect(trayTooltip(one)).toBe('Candor: Waiting for your consent; 1 app waiting for an answer');
+  });
+
+  it('no app waiting: no line at the top, a plain Apps label', () => {
+    const status = statusFixture({ sources: [{ name: 'a', state: 'allowed', answered_by: 'person' }] });
+    const items = trayMenuTemplate(status);
+    expect(items.filter((i) => i.type === 'normal' && i.id === 'open-sources')).toEqual([]);
+    expect(apps(items).label).toBe('Apps');
+    expect(trayTooltip(status)).toBe('Candor: Sending anonymized reports');
+  });
+
+  it('answer ids name the app and read back', () => {
+    for (const name of ['shop-api', 'a.b_c-d', 'x']) {
+      expect(parseSourceAction(sourceAction('allowed', name))).toEqual({ name, answer: 'allowed' });
+      expect(parseSourceAction(sourceAction('denied', name))).toEqual({ name, answer: 'denied' });
+    }
+    expect(parseSourceAction('open-sources')).toBeNull();
+    expect(parseSourceAction('allow-source:')).toBeNull();
   });
 });
