@@ -6,6 +6,7 @@ import { downloadText } from './download.js';
 import { createErrorLine } from './error-line.js';
 import { createHistoryPanel } from './history-panel.js';
 import { createHttpClient, type HttpAgentApi } from './http-client.js';
+import { createSourcesPanel, type SourcesPanel } from './sources-panel.js';
 import { createStatePanel } from './state-panel.js';
 import { currentToken, forgetToken, takeTokenFromAddress } from './token-store.js';
 import { createPayloadTree } from './tree.js';
@@ -99,6 +100,8 @@ function start(api: AgentApi, http: HttpAgentApi | null): void {
     void loadPreview();
   }
 
+  // Set below, once the panel exists: it asks for a new preview when an answer changes.
+  let sources: SourcesPanel | null = null;
   let sequence = 0;
   async function loadPreview(): Promise<void> {
     const shownLevel = level();
@@ -119,6 +122,14 @@ function start(api: AgentApi, http: HttpAgentApi | null): void {
       tree.set({ payload: result.payload, changes: sent?.changes ?? result.changes, raw });
       payloadBox.dataset['level'] = String(result.payload.details_level);
       payloadBox.dataset['mode'] = raw ? 'raw' : 'anonymized';
+      // Pending apps are shown like the payload: raw or anonymized, marked with what sending would change.
+      sources?.setPreview({
+        level: result.payload.details_level,
+        raw,
+        pending: result.pending.sources,
+        sent: (sent ?? result).pending,
+        inPayload: (result.payload.sources ?? []).map((source) => source.name),
+      });
     } catch (error) {
       report(error);
     } finally {
@@ -142,7 +153,10 @@ function start(api: AgentApi, http: HttpAgentApi | null): void {
   onlyChanged.addEventListener('change', applyFilter);
   byId('expand-all').addEventListener('click', () => tree.expandAll());
   byId('collapse-all').addEventListener('click', () => tree.collapseAll());
-  byId('refresh').addEventListener('click', () => void loadPreview());
+  byId('refresh').addEventListener('click', () => {
+    void loadPreview();
+    void sources?.refresh();
+  });
   exportButton.addEventListener('click', () => {
     const shownLevel = level();
     if (shownLevel === null) return;
@@ -160,6 +174,11 @@ function start(api: AgentApi, http: HttpAgentApi | null): void {
   const state = createStatePanel(byId('state'), api, report, {
     showSentLevel: () => followSentLevel(),
   });
+  const apps = createSourcesPanel(byId('sources'), byId('sources-waiting'), api, report, {
+    reloadPreview: () => void loadPreview(),
+    reveal: (pointer) => tree.reveal(pointer),
+  });
+  sources = apps;
   let lastDelivery = '';
   const onStatus = (status: AgentStatus): void => {
     state.render(status);
@@ -169,6 +188,7 @@ function start(api: AgentApi, http: HttpAgentApi | null): void {
       if (chosenLevel === null) void loadPreview();
     }
     deletion.setEndpointConfigured(status.deletion_endpoint_configured);
+    apps.setStatus(status);
     const delivery = `${status.delivery}/${status.outbox_pending}`;
     if (delivery !== lastDelivery) {
       void history.refresh();
@@ -210,6 +230,7 @@ function start(api: AgentApi, http: HttpAgentApi | null): void {
   let wasUp = true;
   http?.onConnection((connection) => {
     state.setConnection(connection, location.origin);
+    apps.setConnection(connection);
     document.body.dataset['agent'] = connection;
     if (connection !== 'up') {
       wasUp = false;
@@ -221,6 +242,7 @@ function start(api: AgentApi, http: HttpAgentApi | null): void {
     void loadPreview();
     void history.refresh();
     void deletion.refresh();
+    void apps.refresh();
     if (!samplesRunning) void refreshSamples();
   });
 
@@ -234,9 +256,11 @@ function start(api: AgentApi, http: HttpAgentApi | null): void {
   });
 }
 
-/** The desktop shell opens the page at #consent (first run) or #deletion (tray menu). */
+const REQUESTED_SECTIONS: Record<string, string> = { '#consent': 'state', '#deletion': 'deletion', '#sources': 'sources' };
+
+/** The desktop shell opens the page at #consent (first run), #deletion or #sources (tray menu). */
 function focusRequestedSection(): void {
-  const target = location.hash === '#consent' ? 'state' : location.hash === '#deletion' ? 'deletion' : null;
+  const target = REQUESTED_SECTIONS[location.hash] ?? null;
   if (target === null) return;
   for (const other of document.querySelectorAll('.requested')) other.classList.remove('requested');
   const section = byId(target);

@@ -1,4 +1,5 @@
 import type { ChangeAction, FieldChange } from '../main/api.js';
+import type { TreeData } from './tree-data.js';
 import { h } from './dom.js';
 import { ancestors, childPointer, resolve } from './json-pointer.js';
 import { actionMeaning, describeAction, formatValue, wasName, wasNote } from './change-text.js';
@@ -8,14 +9,7 @@ import { actionMeaning, describeAction, formatValue, wasName, wasNote } from './
 // Every field the anonymizer changed is marked with how; in anonymized mode its raw
 // value is shown beside it as a local "was", which never leaves the machine.
 
-export interface TreeData {
-  payload: unknown;
-  changes: FieldChange[];
-  /** True when `payload` holds raw (not anonymized) values. */
-  raw: boolean;
-  /** A body already delivered: shown as it was sent, with no change legend. */
-  asSent?: boolean;
-}
+export type { TreeData } from './tree-data.js';
 
 export interface TreeFilter {
   query: string;
@@ -28,6 +22,8 @@ export interface PayloadTree {
   filter(filter: TreeFilter): void;
   expandAll(): void;
   collapseAll(): void;
+  /** Opens the branches down to `pointer`, scrolls to it and focuses it; false when it is not shown. */
+  reveal(pointer: string): boolean;
 }
 
 const isBranch = (value: unknown): value is Record<string, unknown> | unknown[] => typeof value === 'object' && value !== null;
@@ -258,6 +254,18 @@ export function createPayloadTree(label: string): PayloadTree {
     collapseAll() {
       expanded.clear();
       render();
+    },
+    reveal(pointer) {
+      for (const above of ancestors(pointer)) if (above !== '') expanded.add(above);
+      expanded.add(pointer);
+      render();
+      const li = [...list.querySelectorAll<HTMLElement>('li[data-pointer]')].find((node) => node.dataset['pointer'] === pointer);
+      if (li === undefined) return false;
+      const target = li.querySelector<HTMLElement>(':scope > .row > .toggle') ?? li;
+      if (target === li) li.setAttribute('tabindex', '-1');
+      target.scrollIntoView({ block: 'center' });
+      target.focus();
+      return true;
     },
   };
 }

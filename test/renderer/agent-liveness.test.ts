@@ -10,6 +10,7 @@ import { childReaper } from '../support/child.js';
 import { sandbox, type Sandbox } from '../support/temp-dirs.js';
 import { findChromium, launchChromium } from './browser.js';
 import { startCollector, type Collector } from './collector.js';
+import { intakePortFromLog, postMetrics } from './otlp-post.js';
 
 // The page and a real headless agent in its own process (`candor start --headless`):
 // killed, the page says "agent not running" instead of the last state it saw; started
@@ -29,6 +30,8 @@ interface RunningAgent {
   port: number;
   token: string;
   url: string;
+  /** The OTLP intake's port, from the agent's log line. */
+  intakePort: number;
 }
 
 async function startAgent(port: number): Promise<RunningAgent> {
@@ -41,6 +44,7 @@ async function startAgent(port: number): Promise<RunningAgent> {
         CANDOR__TELEMETRY__ENDPOINT: `${collector.url}/telemetry`,
         CANDOR__TELEMETRY__FIRST_DELAY_S: '86400',
         CANDOR__SAMPLING__INTERVAL_S: '1',
+        CANDOR__INTAKE__OTLP__PORT: '0',
       },
       stdio: ['ignore', 'ignore', 'pipe'],
     }),
@@ -57,7 +61,10 @@ async function startAgent(port: number): Promise<RunningAgent> {
   const actual = await preview;
   const token = readApiToken(box.dataDir);
   if (token === null) throw new Error('the agent wrote no api-token');
-  return { child, port: actual, token, url: `http://127.0.0.1:${actual}/` };
+  // The intake starts with the agent, before its API: its line is already out.
+  const intakePort = intakePortFromLog(output.split('\n'));
+  if (intakePort === null) throw new Error(`the agent printed no intake line:\n${output}`);
+  return { child, port: actual, token, url: `http://127.0.0.1:${actual}/`, intakePort };
 }
 
 async function kill(agent: RunningAgent): Promise<void> {
@@ -98,6 +105,10 @@ describe('the page follows whether the agent runs', () => {
     expect(granted.status).toBe(200);
     await page.waitForSelector(`${headline('up')}[data-sending="true"]`);
     expect(await page.textContent('#state .headline')).toContain('Sending is on.');
+    // An app waits for an answer, in this agent's memory only.
+    expect(await postMetrics(first.intakePort, 'shop-api', '1.0.0', { jobs: 3, route: '/a', durations: [2] })).toBe(200);
+    await page.waitForSelector('#sources li[data-source="shop-api"][data-state="pending"]');
+    expect(await page.isVisible('#sources-waiting')).toBe(true);
 
     await kill(first);
     await page.waitForSelector(headline('down'));
@@ -105,6 +116,10 @@ describe('the page follows whether the agent runs', () => {
     expect(await page.textContent('#state')).toContain(`Nothing answers at http://127.0.0.1:${first.port}`);
     expect(await page.textContent('body')).not.toContain('Sending is on');
     expect(await page.locator('#state button').count()).toBe(0);
+    // No app list, no waiting app and no Allow or Deny from an agent that is gone.
+    expect(await page.textContent('#sources .sources-summary')).toBe('Not known while the agent is not running.');
+    expect(await page.locator('#sources li, #sources button').count()).toBe(0);
+    expect(await page.isHidden('#sources-waiting')).toBe(true);
 
     // Back on the same port, with a new token: the page cannot use it without the person.
     const second = await startAgent(first.port);
@@ -123,6 +138,9 @@ describe('the page follows whether the agent runs', () => {
     expect(await page.evaluate('document.querySelector("main").inert')).toBe(false);
     expect(await page.evaluate('sessionStorage.getItem("candor.token")')).toBe(second.token);
     await page.waitForSelector('#payload[aria-busy="false"] li[data-pointer]');
+    // The new agent has met no app yet: the page says so rather than what the old one knew.
+    await page.locator('#sources .sources-summary').filter({ hasText: 'No app reports through Candor yet.' }).waitFor();
+    expect(await page.isHidden('#sources-waiting')).toBe(true);
 
     // A reload keeps working with the new token.
     await page.reload();

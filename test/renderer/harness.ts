@@ -52,6 +52,8 @@ export function useHarness(before?: (h: Harness) => Promise<void>, options: Harn
         CANDOR__TELEMETRY__FIRST_DELAY_S: '86400',
         CANDOR__SAMPLING__INTERVAL_S: '1',
         CANDOR__LOG__LEVEL: 'warn',
+        // The OTLP intake on any free port (the sources call names it): 4318 may be taken.
+        CANDOR__INTAKE__OTLP__PORT: '0',
         ...options.env,
       },
     });
