@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { SourceInfo } from './intake/source-registry.js';
+import type { SourceInfo } from './intake/source-types.js';
 import type { Payload, RecentSample, SourceSection } from './report/payload-schema.js';
 
 // The AgentApi contract: the only way a UI or another process reaches the agent.
@@ -184,7 +184,7 @@ export interface CallOutputs {
   reportError: { recorded: boolean };
 }
 
-export type { SourceInfo } from './intake/source-registry.js';
+export type { SourceInfo } from './intake/source-types.js';
 
 export interface SourcesResult {
   sources: SourceInfo[];

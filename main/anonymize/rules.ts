@@ -5,6 +5,7 @@ import { errorTemplate, type TemplateContext } from './error-template.js';
 import { safeErrorType } from './error-type.js';
 import { safeFileLocation, safeFunctionName, type FrameRoots } from './frames.js';
 import { hardwareModel, leadingVersion } from './hardware-model.js';
+import type { Rule } from './rule-names.js';
 import { hashName } from './hash.js';
 import { coarseNumber, coarseSetting } from './numbers.js';
 import { diskBucketGb, ramBucketGib } from './sizes.js';
@@ -194,10 +195,9 @@ export const RULES = {
     apply: time('hour'),
     wire: () => ({ pattern: 'T\\d{2}:00:00(?:\\.000)?Z$' }),
   },
-} satisfies Record<string, RuleSpec>;
+} satisfies Record<Rule, RuleSpec>;
 
-export type Rule = keyof typeof RULES;
-export const RULE_NAMES = Object.keys(RULES) as Rule[];
+export { RULE_NAMES, type Rule } from './rule-names.js';
 
 export function ruleSpec(name: string): RuleSpec | null {
   return Object.hasOwn(RULES, name) ? ((RULES as Record<string, RuleSpec>)[name] ?? null) : null;

@@ -1,5 +1,6 @@
 import { OS_TYPES, SDK_LANGUAGES } from '../anonymize/categories.js';
 import type { NameChecker } from './safe-names.js';
+import type { SourceSdk } from './source-types.js';
 import { isObj, list, scalarText, stringOf } from './otlp-values.js';
 
 // What Candor reads of an OTLP resource: an allow-list of six attributes. Everything
@@ -10,7 +11,7 @@ export interface SourceIdentity {
   /** service.name: the source. */
   name: string;
   version: string | null;
-  sdk: { language: string | null; name: string | null; version: string | null };
+  sdk: SourceSdk;
   os_type: string | null;
 }
 

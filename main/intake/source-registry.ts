@@ -1,5 +1,6 @@
 import type { IntakeLimits } from './limits.js';
 import type { SourceIdentity } from './resource-identity.js';
+import type { AnsweredBy, SourceInfo, SourceState } from './source-types.js';
 import type { NameChecker } from './safe-names.js';
 import { SourceStore, type ByteBudget, type RawSourceSeries, type RawSourceTimer } from './source-store.js';
 import type { RecordedErrors } from '../collect/error-records.js';
@@ -10,8 +11,7 @@ import type { RecordedErrors } from '../collect/error-records.js';
 // it arrives (only counted). The person's answer (persisted in settings) wins over the
 // operator's (config `intake.sources.allow` / `deny`; a name on both lists is denied).
 
-export type SourceState = 'pending' | 'allowed' | 'denied';
-export type AnsweredBy = 'person' | 'operator' | 'none';
+export type { AnsweredBy, SourceInfo, SourceState } from './source-types.js';
 
 export interface SourceAnswer {
   state: 'allowed' | 'denied';
@@ -24,23 +24,6 @@ export interface OperatorSources {
   deny: readonly string[];
   /** Per source name: attribute key -> the values that are categories; any other value is `other`. */
   categories: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>;
-}
-
-export interface SourceInfo {
-  name: string;
-  state: SourceState;
-  answered_by: AnsweredBy;
-  answered_at: string | null;
-  /** Whether the app has sent anything since the agent started. */
-  seen: boolean;
-  first_seen: string | null;
-  last_seen: string | null;
-  version: string | null;
-  sdk: SourceIdentity['sdk'] | null;
-  /** Data points and log records received (also while pending or denied); errors = error log records. */
-  counts: { data_points: number; log_records: number; error_records: number; dropped: number };
-  /** Estimated bytes its aggregates take (0 when denied). */
-  memory_bytes: number;
 }
 
 /** One source as the payload builder receives it (RAW: `labels.hashed` values and error texts are not anonymized). */

@@ -10,7 +10,7 @@ import {
   RUN_MODES,
   SDK_LANGUAGES,
 } from '../anonymize/categories.js';
-import type { Rule } from '../anonymize/rules.js';
+import type { Rule } from '../anonymize/rule-names.js';
 
 // The payload, defined once. Every field carries:
 //   x-level  the lowest details_level that includes it (levels are supersets),
@@ -22,7 +22,7 @@ import type { Rule } from '../anonymize/rules.js';
 
 export const SCHEMA_VERSION = 2;
 
-export type { Rule } from '../anonymize/rules.js';
+export type { Rule } from '../anonymize/rule-names.js';
 export type Level = 0 | 1 | 2 | 3 | 4;
 export const MAX_LEVEL: Level = 4;
 

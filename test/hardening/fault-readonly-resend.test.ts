@@ -7,7 +7,7 @@ import { Outbox } from '../../main/send/outbox.js';
 import { Sender } from '../../main/send/sender.js';
 import { sandbox, type Sandbox } from '../support/temp-dirs.js';
 import { startFaultServer, type FaultServer } from './support/fault-server.js';
-import { reportJson } from './support/reports.js';
+import { reportId, reportJson } from './support/reports.js';
 import { mountSmallDisk, smallDiskUnavailable, type SmallDisk } from './support/small-disk.js';
 import { captureLogLines, type LogLines } from './support/log-lines.js';
 
@@ -35,6 +35,9 @@ describe.skipIf(unavailable !== null)(`delivery from a read-only outbox${unavail
     const outbox = new Outbox({ dir: join(disk.dir, 'outbox') });
     const ledger = new Ledger({ dir: join(disk.dir, 'history') });
     await outbox.add(reportJson(1));
+    // As the agent does before it queues a report: its instance id is on disk first
+    // (without that record, the sender would not send it at all).
+    ledger.recordIdDurably(reportId(1));
     logs = captureLogLines();
     disk.readOnly();
     sender = new Sender({
