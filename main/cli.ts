@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { registerHistoryCommands } from './cli/commands/history.js';
 import { registerReportCommand } from './cli/commands/report.js';
 import { registerStartCommand } from './cli/commands/start.js';
+import { registerSourcesCommand } from './cli/commands/sources.js';
 import { registerStateCommands } from './cli/commands/state.js';
 import { registerToolCommands } from './cli/commands/tools.js';
 import { exitCodeOf } from './cli/exit.js';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerReportCommand(program);
   registerStateCommands(program);
   registerHistoryCommands(program);
+  registerSourcesCommand(program);
   registerToolCommands(program);
   return program;
 }
