@@ -63,9 +63,11 @@ const numeric =
   (value: unknown): unknown =>
     typeof value === 'number' && Number.isFinite(value) ? map(value) : DROP;
 
+// A value already on the field's list is kept as it is: a classifier's output is its own
+// fixed point, which is how a receiver checks that a report was categorized.
 const classifier = (classify: (value: string) => string): Pick<RuleSpec, 'apply' | 'wire' | 'action'> => ({
   action: 'categorized',
-  apply: text((value) => classify(value)),
+  apply: text((value, ctx) => (ctx.categories?.includes(value) ? value : classify(value))),
   wire: (categories) => (categories ? { enum: [...categories] } : {}),
 });
 

@@ -1,7 +1,8 @@
 // Errors as this machine records them: raw text, kept locally (the crash file, the raw
 // preview). What leaves is built from them by the payload's error rules.
 
-export type ErrorSource = 'main' | 'renderer';
+/** Candor's main process, its page, or an app reporting through the intake. */
+export type ErrorSource = 'main' | 'renderer' | 'app';
 export type ErrorKind = 'uncaughtException' | 'unhandledRejection' | 'reported';
 
 export interface RecordedError {

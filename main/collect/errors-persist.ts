@@ -85,7 +85,7 @@ export function loadPersisted(file: string, now: Date, options: LoadPersistedOpt
   return section;
 }
 
-const SOURCES: readonly string[] = ['main', 'renderer'];
+const SOURCES: readonly string[] = ['main', 'renderer', 'app'];
 const KINDS: readonly string[] = ['uncaughtException', 'unhandledRejection', 'reported'];
 
 function parsePersisted(text: string): ErrorsSection {
@@ -106,7 +106,7 @@ function parseCaptured(item: unknown, i: number): CapturedError {
   };
   const source = str('source');
   const kind = str('kind');
-  if (!SOURCES.includes(source)) throw new Error(`captured[${i}].source is not main or renderer`);
+  if (!SOURCES.includes(source)) throw new Error(`captured[${i}].source is not main, renderer or app`);
   if (!KINDS.includes(kind)) throw new Error(`captured[${i}].kind is not a known kind`);
   const count = item['count'];
   if (!isCount(count) || count < 1) throw new Error(`captured[${i}].count is not a positive integer`);

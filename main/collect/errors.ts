@@ -83,7 +83,7 @@ interface Entry {
 /** Marks what one report carried as queued (see sectionForReport). */
 export type MarkQueued = () => void;
 
-const SOURCES: readonly string[] = ['main', 'renderer'];
+const SOURCES: readonly string[] = ['main', 'renderer', 'app'];
 const KINDS: readonly string[] = ['uncaughtException', 'unhandledRejection', 'reported'];
 
 export class ErrorCapture {
@@ -118,7 +118,7 @@ export class ErrorCapture {
   /** Records one error; the same fingerprint again bumps count and last_seen, and the latest text/kind/source win. */
   record(input: ErrorInput): void {
     if (!SOURCES.includes(input.source))
-      throw new Error(`ErrorInput.source must be 'main' or 'renderer', got ${JSON.stringify(input.source)}`);
+      throw new Error(`ErrorInput.source must be 'main', 'renderer' or 'app', got ${JSON.stringify(input.source)}`);
     if (!KINDS.includes(input.kind))
       throw new Error(`ErrorInput.kind must be uncaughtException, unhandledRejection or reported, got ${JSON.stringify(input.kind)}`);
     if (typeof input.type !== 'string') throw new Error(`ErrorInput.type must be a string, got ${typeof input.type}`);

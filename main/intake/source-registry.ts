@@ -1,7 +1,7 @@
 import type { IntakeLimits } from './limits.js';
 import type { SourceIdentity } from './resource-identity.js';
 import type { AnsweredBy, SourceInfo, SourceState } from './source-types.js';
-import type { NameChecker } from './safe-names.js';
+import type { NameChecker, NameProblem } from './safe-names.js';
 import { SourceStore, type ByteBudget, type RawSourceSeries, type RawSourceTimer } from './source-store.js';
 import type { RecordedErrors } from '../collect/error-records.js';
 
@@ -39,6 +39,14 @@ export interface RawSourceSection {
   errors: RecordedErrors;
   dropped: Record<string, number>;
 }
+
+/** Why a name cannot be a source, in the words the person reads (safe-names.ts has the rules). */
+const NAME_PROBLEMS: Record<NameProblem, string> = {
+  syntax: 'service.name values are names of letters, digits, ".", "_" and "-", starting with a letter',
+  id: 'it looks like an id (a long hex run or 5+ digits), which the intake never keeps as a name',
+  address: 'it looks like an address or a host name, which the intake never keeps as a name',
+  machine: "it contains this machine's host, user or home folder name, which the intake never keeps",
+};
 
 /** Where one resource's data goes. */
 export interface SourceSink {
@@ -181,10 +189,8 @@ export class SourceRegistry {
    * answer is not taken. Throws RangeError for a name that cannot be a source.
    */
   answer(name: string, state: 'allowed' | 'denied', persist?: (answer: SourceAnswer) => void): SourceAnswer {
-    if (typeof name !== 'string' || this.names.name(name) !== null)
-      throw new RangeError(
-        `${JSON.stringify(name)} is not a source name (service.name values are names of letters, digits, ".", "_" and "-")`,
-      );
+    const problem = typeof name === 'string' ? this.names.name(name) : 'syntax';
+    if (problem !== null) throw new RangeError(`${JSON.stringify(name)} is not a source name: ${NAME_PROBLEMS[problem]}`);
     if (state !== 'allowed' && state !== 'denied') throw new RangeError(`an answer is "allowed" or "denied", got ${JSON.stringify(state)}`);
     const answer = { state, at: this.now().toISOString() };
     persist?.(answer);

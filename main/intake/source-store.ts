@@ -161,7 +161,7 @@ export class SourceStore {
   }
 
   recordError(type: string, message: string, stack: string): void {
-    this.errors.record({ source: 'main', kind: 'reported', type, message, stack: truncate(stack, this.limits.maxStackChars) });
+    this.errors.record({ source: 'app', kind: 'reported', type, message, stack: truncate(stack, this.limits.maxStackChars) });
   }
 
   counters(): Record<string, number> {

@@ -294,7 +294,9 @@ const CapturedError = z
     fingerprint: m(z.string(), "This machine's grouping key for repeats of the error (raw frames); never sent.", {
       rule: 'local',
     }).optional(),
-    source: m(z.enum(['main', 'renderer']), 'Where it happened.', { rule: 'keep' }),
+    source: m(z.enum(['main', 'renderer', 'app']), "Where it happened: Candor's main process, its page, or an app reporting through it.", {
+      rule: 'keep',
+    }),
     kind: m(z.enum(['uncaughtException', 'unhandledRejection', 'reported']), 'How it was captured.', { rule: 'keep' }),
     type: m(z.string(), 'Error type: a built-in or library class, or made of known words; else `<type>`.', { rule: 'error-type' }),
     code: m(z.string().nullable(), 'Error code from the known lists (ENOENT, ERR_*, HTTP_404, SQLSTATE_*), else null.', {

@@ -213,7 +213,9 @@ export class Sender {
       ...(meta.reportId === null ? {} : { idempotencyKey: meta.reportId }),
     });
     this.opts.timing?.(performance.now() - started);
-    if (signal.aborted) return this.closed() ?? { kind: 'off' };
+    // Stopped or switched off while the request ran: unless the collector had already
+    // taken the report (then it is recorded below, or a restart would send it again).
+    if (signal.aborted && result.kind !== 'delivered') return this.closed() ?? { kind: 'off' };
 
     switch (result.kind) {
       case 'delivered': {

@@ -29,7 +29,8 @@ export function newBox(): Sandbox {
 /** The test run's temp HOME and XDG folders (global-setup.ts), never the developer's. */
 export function baseEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { PATH: process.env['PATH'] ?? '' };
-  for (const key of ['HOME', 'XDG_CONFIG_HOME', 'XDG_DATA_HOME', 'XDG_CACHE_HOME', 'XDG_STATE_HOME'])
+  // The test run's own settings: the temp home, and a free OTLP port for every agent (test/support/global-setup.ts).
+  for (const key of ['HOME', 'XDG_CONFIG_HOME', 'XDG_DATA_HOME', 'XDG_CACHE_HOME', 'XDG_STATE_HOME', 'CANDOR__INTAKE__OTLP__PORT'])
     if (process.env[key] !== undefined) env[key] = process.env[key];
   return { ...env, ...extra };
 }

@@ -136,7 +136,9 @@ describe('ErrorCapture', () => {
 
   it('refuses malformed input with an error naming the field', () => {
     const capture = new ErrorCapture();
-    expect(() => capture.record(input({ source: 'gpu' as 'main' }))).toThrow(`ErrorInput.source must be 'main' or 'renderer', got "gpu"`);
+    expect(() => capture.record(input({ source: 'gpu' as 'main' }))).toThrow(
+      `ErrorInput.source must be 'main', 'renderer' or 'app', got "gpu"`,
+    );
     expect(() => capture.record(input({ kind: 'fatal' as 'reported' }))).toThrow('ErrorInput.kind must be');
     expect(() => capture.record(input({ message: 3 as unknown as string }))).toThrow('ErrorInput.message must be a string, got number');
     expect(() => new ErrorCapture({ capacity: 0 })).toThrow('ErrorCapture capacity must be a positive integer, got 0');
