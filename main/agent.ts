@@ -354,7 +354,7 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
     },
     history: async (input) => {
       parseInput('history', input);
-      return { entries: ledger.list() };
+      return { entries: ledger.list(), deletions: await deletion.receipts() };
     },
     historyBody: async (input) => {
       const { sha256 } = parseInput('historyBody', input);

@@ -10,6 +10,7 @@ import { ConfigError } from './control/config-load.js';
 import { resolveDataDir } from './control/paths.js';
 import { exportReportFile, reportJson } from './report/export.js';
 import { payloadSchema } from './report/validate.js';
+import { deletionReceiptLine } from './send/deletion-text.js';
 import { readApiToken } from './util/api-token.js';
 import { LockedError, liveLock } from './util/instance-lock.js';
 import { log, setLogLevel } from './util/log.js';
@@ -239,7 +240,7 @@ export function buildProgram(): Command {
           process.stdout.write(`cleared ${cleared} entries\n`);
           return;
         }
-        const { entries } = await agent.api.history({});
+        const { entries, deletions } = await agent.api.history({});
         if (opts.json) {
           process.stdout.write(`${JSON.stringify(entries)}\n`);
           return;
@@ -249,6 +250,7 @@ export function buildProgram(): Command {
           process.stdout.write(
             `${e.time}  ${e.instance_id}  level ${e.details_level}  ${e.bytes} bytes  sha256 ${e.sha256.slice(0, 12)}\n`,
           );
+        for (const d of deletions) process.stdout.write(`${deletionReceiptLine(d)}\n`);
       });
     });
 
