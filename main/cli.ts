@@ -3,6 +3,7 @@ import { realpathSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { collectorCommand } from '../collector/command.js';
 import type { Agent } from './agent.js';
 import { createAgent } from './agent.js';
 import { PAUSE_DURATIONS, type PauseDuration } from './api.js';
@@ -292,6 +293,8 @@ export function buildProgram(): Command {
     .action(() => {
       process.stdout.write(`${JSON.stringify(payloadSchema(), null, 2)}\n`);
     });
+
+  program.addCommand(collectorCommand().copyInheritedSettings(program));
 
   return program;
 }
