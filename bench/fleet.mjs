@@ -17,6 +17,7 @@
 // shape: the PLAN's example), selected with `version`.
 
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 
 /** mulberry32: small, seeded, fast. */
 export function seeded(seed) {
@@ -86,19 +87,28 @@ const CORES = [
   [32, 4],
   [64, 1],
 ];
+// As sold (GB); v1 reports send the bytes, v2 the power-of-two bucket (1000 GB -> 1024).
 const DISK_SIZES = [
   [128, 5],
   [256, 22],
-  [512, 35],
+  [500, 20],
+  [512, 15],
   [1000, 25],
   [2000, 9],
   [4000, 4],
 ];
+const diskBucket = (gb) => {
+  let size = 8;
+  while (gb > size * 1.05) size *= 2;
+  return size;
+};
 const DISK_TYPES = [
   ['NVMe', 55],
   ['SSD', 30],
   ['HDD', 15],
 ];
+
+const GPU_MODELS = { Intel: 'UHD Graphics 620', NVIDIA: 'GeForce RTX 3060', AMD: 'Radeon RX 6700 XT', Apple: 'Apple M2' };
 
 const SOURCES = [
   { name: 'acme-editor', language: 'nodejs', sdk: '@opentelemetry/sdk-node', versions: ['3.1.0', '3.2.0', '3.2.1', '4.0.0'], share: 0.35 },
@@ -188,6 +198,12 @@ const SOURCE_TIMERS = [
 /** The histogram layout of the agent (main/collect/histogram.ts, candor-log-linear-1), from the build. */
 const { bucketIndex } = await import(new URL('../dist/main/collect/histogram.js', import.meta.url).href);
 
+/** Errors as safe parts (code, frames) once the published v2 schema has them, else with a scrubbed stack. */
+const V2_ERRORS_HAVE_FRAMES = (() => {
+  const schema = JSON.parse(readFileSync(new URL('../docs/schema/payload-v2.schema.json', import.meta.url), 'utf8'));
+  return 'frames' in (schema.properties?.errors?.properties?.captured?.items?.properties ?? {});
+})();
+
 /** A machine's latency profile for one timer: 8 fixed quantile points, shifted by the machine's speed. */
 function timerShape(random, timer, slowness) {
   const points = [];
@@ -245,18 +261,26 @@ function machine(random) {
     platform,
     arch,
     server,
-    distro: platform === 'linux' ? pick(random, DISTROS) : platform === 'darwin' ? 'macOS' : 'Microsoft Windows 11 Pro',
+    distro:
+      platform === 'linux'
+        ? pick(random, DISTROS)
+        : platform === 'darwin'
+          ? 'macOS'
+          : pick(random, [
+              ['Windows 11', 60],
+              ['Windows 10', 40],
+            ]),
     release: platform === 'linux' ? '12' : platform === 'darwin' ? '15.1' : '10.0.26100',
-    kernel: platform === 'linux' ? '6.1.0-18-amd64' : platform === 'darwin' ? '24.1.0' : '10.0.26100',
+    kernel: platform === 'linux' ? '6.1.0' : platform === 'darwin' ? '24.1.0' : '10.0.26100',
     vendor,
     brand:
       vendor === 'Apple'
         ? 'Apple M2'
         : vendor === 'GenuineIntel'
-          ? 'Intel(R) Core(TM) i7-8565U'
+          ? 'Intel Core i7-8565U'
           : vendor === 'AuthenticAMD'
             ? 'AMD Ryzen 7 5800X'
-            : 'Neoverse-N1',
+            : 'Neoverse N1',
     cores,
     ram,
     virtualization,
@@ -267,7 +291,7 @@ function machine(random) {
             ['VMware', 25],
             ['Hyper-V', 15],
           ])
-        : '',
+        : 'none',
     disks,
     gpus,
     sources,
@@ -298,6 +322,13 @@ function timerStatsV1(count, shape) {
   return { count, min: shape[0], avg, max: shape[7], p50: (shape[3] + shape[4]) / 2, p95: shape[6], p99: shape[7] };
 }
 
+/** Six significant digits for integers of a million and more (the payload's rule). */
+function sig6(n) {
+  if (n < 1_000_000) return n;
+  const unit = 10 ** (Math.floor(Math.log10(n)) + 1 - 6);
+  return Math.floor(n / unit) * unit;
+}
+
 function histogramV2(count, shape) {
   const counts = new Map();
   // Spread `count` over the 8 quantile points' buckets, 1/8 each (the rest to the median).
@@ -306,7 +337,8 @@ function histogramV2(count, shape) {
     const index = bucketIndex(v);
     counts.set(index, (counts.get(index) ?? 0) + each + (i === 3 ? count - each * 8 : 0));
   });
-  return [...counts.entries()].filter(([, c]) => c > 0).sort((a, b) => a[0] - b[0]);
+  const buckets = [...counts.entries()].filter(([, c]) => c > 0).sort((a, b) => a[0] - b[0]);
+  return { layout: 'candor-log-linear-1', index: buckets.map(([i]) => i), count: buckets.map(([, c]) => sig6(c)) };
 }
 
 function sig3(x) {
@@ -323,7 +355,7 @@ function timerV2(count, shape) {
     p50: sig3(s.p50),
     p95: sig3(s.p95),
     p99: sig3(s.p99),
-    histogram: { layout: 'candor-log-linear-1', buckets: histogramV2(count, shape) },
+    histogram: histogramV2(count, shape),
   };
 }
 
@@ -342,6 +374,7 @@ function errorV1(e, count, seen) {
 }
 
 function errorV2(e, count, seen) {
+  if (!V2_ERRORS_HAVE_FRAMES) return errorV1(e, count, seen);
   return {
     source: 'main',
     kind: 'uncaughtException',
@@ -358,6 +391,25 @@ function errorV2(e, count, seen) {
   };
 }
 
+function stats(random, center, spread) {
+  const avg = center * Math.exp(normal(random) * spread);
+  return { min: sig3(avg * 0.3), avg: sig3(avg), max: sig3(avg * 2.5), p95: sig3(avg * 2) };
+}
+
+/** The last hour's load, as the agent summarizes its samples. */
+function loadSummary(random, m, version) {
+  if (version === 1 && random() < 0.02) return { unavailable: true, reason: 'no samples yet' };
+  return {
+    samples: 360,
+    window_s: 3600,
+    cpu_pct: stats(random, m.server ? 35 : 12, 0.6),
+    mem_used_pct: stats(random, 55, 0.25),
+    disk_read_bps: stats(random, 400_000, 1),
+    disk_write_bps: stats(random, 900_000, 1),
+    load_avg_1m: m.platform === 'win32' ? null : stats(random, m.cores * 0.3, 0.5),
+  };
+}
+
 function zipfError(random) {
   // P(k) ~ 1/k over the catalogue.
   const weights = ERRORS.map((e, k) => [e, 1 / (k + 1)]);
@@ -365,11 +417,13 @@ function zipfError(random) {
 }
 
 /**
- * Reports in arrival order: { payload, receivedOn ('YYYY-MM-DD') }.
- * @param {{ seed?: number, reports: number, version?: 1 | 2, now?: Date, days?: number }} options
+ * Reports in arrival order: { payload, receivedOn ('YYYY-MM-DD') }. `sources` adds the
+ * apps' telemetry (issue 11's shape) to v2 reports: not published yet, so such reports go
+ * to a store directly, not through validation.
+ * @param {{ seed?: number, reports: number, version?: 1 | 2, sources?: boolean, now?: Date, days?: number }} options
  */
 export function* fleetReports(options) {
-  const { seed = 42, reports, version = 1, now = new Date(), days = 90 } = options;
+  const { seed = 42, reports, version = 1, sources = false, now = new Date(), days = 90 } = options;
   const random = seeded(seed);
   const end = now.getTime();
   const startRange = end - days * 24 * HOUR;
@@ -418,10 +472,14 @@ export function* fleetReports(options) {
           devices: m.disks.map((d) =>
             version === 1
               ? { type: d.type, type_source: 'diskLayout', size_bytes: d.size * 1e9 }
-              : { type: d.type, type_source: 'diskLayout', size_gb: d.size },
+              : { type: d.type, type_source: 'diskLayout', size_gb: diskBucket(d.size) },
           ),
         },
-        gpus: { devices: m.gpus.map((vendor) => ({ vendor: version === 1 ? `${vendor} Corporation` : vendor, model: '<model>' })) },
+        gpus: {
+          devices: m.gpus.map((vendor) =>
+            version === 1 ? { vendor: `${vendor} Corporation`, model: '<model>' } : { vendor, model: GPU_MODELS[vendor] ?? 'other' },
+          ),
+        },
         virtualization: { virtual: m.virtualization === 'vm', container: m.virtualization === 'container', hypervisor: m.hypervisor },
         displays: { count: m.server ? 0 : 1 },
       };
@@ -444,7 +502,7 @@ export function* fleetReports(options) {
         performance: {
           timers,
           counters: { candor_reports_built: k },
-          load: { unavailable: true, reason: 'no samples yet' },
+          load: loadSummary(random, m, version),
         },
         errors: { captured, dropped: 0 },
       };
@@ -473,6 +531,29 @@ export function* fleetReports(options) {
           },
         };
       } else {
+        payload.instance = {
+          details_level: 4,
+          sampling_interval_s: 10,
+          send_interval_s: 3600,
+          first_delay_s: 300,
+          endpoint_configured: true,
+          deletion_endpoint_configured: true,
+          run_mode: 'production',
+          log_level: 'info',
+          http_port: 'default',
+          config_layers: ['config.yaml'],
+          switches: {
+            env_disabled: false,
+            config_disabled: false,
+            cli_disabled: false,
+            do_not_track: false,
+            user_disabled: false,
+            paused: false,
+            consent: 'granted',
+          },
+        };
+      }
+      if (version === 2 && sources) {
         payload.sources = sourceState.map(({ s, version: v, shapes: sh, error }) => ({
           name: s.name,
           version: v,

@@ -1,4 +1,4 @@
-import { diskBucketGb, gpuVendorCategory, ramBucketGib } from './buckets.js';
+import { diskGbFromBytes, ramGibFromBytes, v1Categories } from './buckets.js';
 import type { ReportItem } from './store/store.js';
 import { emptyRows, type Row, type TableRows } from './store/tables.js';
 
@@ -6,7 +6,8 @@ import { emptyRows, type Row, type TableRows } from './store/tables.js';
 // reads a report that has already passed the schema of its version, so it only picks
 // fields; a field a version does not have becomes '' or 0 ("unknown"). Schema v1 sends
 // exact sizes and free-text vendors, which are bucketed here; v2 sends buckets,
-// categories, histograms, report_id and sources, which are taken as they are.
+// categories, histograms and report_id, which are taken as they are, and so are
+// `sources` and errors as safe parts (code, frames) where a report carries them.
 // Column order follows collector/store/tables.ts.
 
 type Obj = Record<string, unknown>;
@@ -83,13 +84,11 @@ function addTimers(ctx: Context, source: string, timers: unknown): void {
     const t = obj(value);
     if (t === null) continue;
     const count = num(t['count']);
-    const indexes: number[] = [];
-    const counts: number[] = [];
-    for (const pair of list(obj(t['histogram'])?.['buckets'])) {
-      if (!Array.isArray(pair)) continue;
-      indexes.push(num(pair[0]));
-      counts.push(num(pair[1]));
-    }
+    // v2: {layout, index: [...], count: [...]}, the non-empty buckets as two parallel lists.
+    const histogram = obj(t['histogram']);
+    const indexes = list(histogram?.['index']).map(num);
+    const counts = list(histogram?.['count']).map(num);
+    if (counts.length !== indexes.length) counts.length = indexes.length = Math.min(counts.length, indexes.length);
     ctx.rows.timers.push([...key(ctx), source, metric, count, num(t['min']), num(t['max']), num(t['avg']) * count, indexes, counts]);
   }
 }
@@ -98,12 +97,13 @@ function addCounters(ctx: Context, source: string, counters: unknown): void {
   for (const [metric, value] of Object.entries(obj(counters) ?? {})) ctx.rows.counters.push([...key(ctx), source, metric, num(value)]);
 }
 
-function addErrors(ctx: Context, source: string, version: string, errors: unknown, schemaVersion: number): void {
+function addErrors(ctx: Context, source: string, version: string, errors: unknown): void {
   for (const value of list(obj(errors)?.['captured'])) {
     const e = obj(value);
     if (e === null) continue;
     const seq = ctx.rows.errors.length;
-    const topFrame = schemaVersion === 1 ? topFrameV1(str(e['stack'])) : topFrameV2(e['frames']);
+    // Frames as safe parts (`frames`) where the report has them, else the first line of the scrubbed stack.
+    const topFrame = Array.isArray(e['frames']) ? topFrameV2(e['frames']) : topFrameV1(str(e['stack']));
     const code = typeof e['code'] === 'string' ? e['code'] : '';
     ctx.rows.errors.push([
       ...key(ctx),
@@ -141,7 +141,7 @@ export function reportRows(payload: unknown, version: number, context: RowContex
   const virt = section(system, 'virtualization');
   const errors = obj(p['errors']);
 
-  const ramGib = memory === null ? 0 : version === 1 ? ramBucketGib(num(memory['total_bytes'])) : num(memory['total_gib']);
+  const ramGib = memory === null ? 0 : version === 1 ? ramGibFromBytes(num(memory['total_bytes'])) : num(memory['total_gib']);
   const virtualization = virt === null ? '' : virt['container'] === true ? 'container' : virt['virtual'] === true ? 'vm' : 'none';
   const report: Row = [
     ...key(ctx),
@@ -154,14 +154,14 @@ export function reportRows(payload: unknown, version: number, context: RowContex
     str(app['electron_version']),
     str(os?.['platform']),
     str(os?.['arch']),
-    str(os?.['distro']),
+    version === 1 ? v1Categories.distro(str(os?.['distro'])) : str(os?.['distro']),
     str(os?.['release']),
-    str(cpu?.['vendor']),
+    version === 1 ? v1Categories.cpuVendor(str(cpu?.['vendor'])) : str(cpu?.['vendor']),
     num(cpu?.['cores']),
     num(cpu?.['physical_cores']),
     ramGib,
     virtualization,
-    str(virt?.['hypervisor']),
+    virt === null ? '' : version === 1 ? v1Categories.hypervisor(str(virt['hypervisor'])) : str(virt['hypervisor']),
     num(obj(p['delivery'])?.['dropped_reports']),
     num(errors?.['dropped']),
   ];
@@ -170,20 +170,20 @@ export function reportRows(payload: unknown, version: number, context: RowContex
   for (const value of list(section(system, 'disks')?.['devices'])) {
     const disk = obj(value);
     if (disk === null) continue;
-    const size = version === 1 ? diskBucketGb(num(disk['size_bytes'])) : num(disk['size_gb']);
+    const size = version === 1 ? diskGbFromBytes(num(disk['size_bytes'])) : num(disk['size_gb']);
     ctx.rows.disks.push([...key(ctx), str(disk['type']), size]);
   }
   for (const value of list(section(system, 'gpus')?.['devices'])) {
     const gpu = obj(value);
     if (gpu === null) continue;
-    const vendor = version === 1 ? gpuVendorCategory(str(gpu['vendor'])) : str(gpu['vendor']);
+    const vendor = version === 1 ? v1Categories.gpuVendor(str(gpu['vendor'])) : str(gpu['vendor']);
     ctx.rows.gpus.push([...key(ctx), vendor]);
   }
 
   const performance = obj(p['performance']);
   addTimers(ctx, '', performance?.['timers']);
   addCounters(ctx, '', performance?.['counters']);
-  addErrors(ctx, '', str(app['version']), errors, version);
+  addErrors(ctx, '', str(app['version']), errors);
 
   for (const value of list(p['sources'])) {
     const source = obj(value);
@@ -193,7 +193,7 @@ export function reportRows(payload: unknown, version: number, context: RowContex
     ctx.rows.sources.push([...key(ctx), name, str(source['version']), str(sdk['language']), str(sdk['name']), str(sdk['version'])]);
     addTimers(ctx, name, source['timers']);
     addCounters(ctx, name, source['counters']);
-    addErrors(ctx, name, str(source['version']), source['errors'], version);
+    addErrors(ctx, name, str(source['version']), source['errors']);
   }
   return { reportId, instanceId, rows: ctx.rows };
 }

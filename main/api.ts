@@ -90,6 +90,8 @@ export interface AgentStatus {
   details_level: number;
   /** Seconds between reports (telemetry.interval_s). */
   send_interval_s: number;
+  /** When the next scheduled report is due (ISO), or null while sending is off. */
+  next_send_at: string | null;
   /** Host of the telemetry endpoint, shown to the person asked for consent; null without one. Local only, never sent. */
   endpoint_host: string | null;
   /** Last delivery state: idle (nothing to do), ok, retrying (offline), off. */
@@ -97,7 +99,7 @@ export interface AgentStatus {
   outbox_pending: number;
 }
 
-export type ChangeAction = 'hashed' | 'rounded' | 'scrubbed' | 'coarsened' | 'dropped';
+export type ChangeAction = 'hashed' | 'rounded' | 'categorized' | 'templated' | 'scrubbed' | 'coarsened' | 'dropped';
 
 /** One field the anonymizer changed; `raw` is present only in previews, never sent. */
 export interface FieldChange {
@@ -183,6 +185,13 @@ export type AgentApi = {
   onStatus(listener: (status: AgentStatus) => void): () => void;
 };
 
+/** What the agent implements: the same calls, with inputs already validated. */
+export type AgentHandlers = {
+  [N in CallName]: (args: CallArgs<N>) => Promise<CallOutputs[N]>;
+} & {
+  onStatus(listener: (status: AgentStatus) => void): () => void;
+};
+
 /** Errors crossing a transport: a message naming what was wrong. */
 export class ContractError extends Error {
   constructor(
@@ -203,4 +212,35 @@ export function parseInput<N extends CallName>(name: N, input: unknown): CallArg
   const issue = result.error.issues[0];
   const where = issue && issue.path.length > 0 ? issue.path.join('.') : 'input';
   throw new ContractError(`${name}: ${where}: ${issue?.message ?? 'invalid input'}`);
+}
+
+const HANDLERS = Symbol('candor.handlers');
+
+/**
+ * The AgentApi over the agent's handlers, for callers in the same process (the CLI,
+ * the tray): every input is validated here. A transport (IPC, HTTP) validates at its
+ * own edge and then calls `callWithArgs`, so an input is checked exactly once.
+ */
+export function checkedApi(handlers: AgentHandlers): AgentApi {
+  const api: Record<string | symbol, unknown> = {
+    onStatus: (listener: (status: AgentStatus) => void) => handlers.onStatus(listener),
+    [HANDLERS]: handlers,
+  };
+  for (const name of Object.keys(calls) as CallName[]) {
+    // The handler table is indexed by the same name; after parseInput its argument type matches by construction.
+    const handler = handlers[name] as (args: unknown) => Promise<unknown>;
+    api[name] = async (input: unknown) => handler(parseInput(name, input));
+  }
+  return api as AgentApi;
+}
+
+/**
+ * Calls `name` with arguments a transport has already validated: straight to the
+ * handler when the api is the agent's own, through the api otherwise (a test double).
+ */
+export function callWithArgs<N extends CallName>(api: AgentApi, name: N, args: CallArgs<N>): Promise<CallOutputs[N]> {
+  const handlers = (api as unknown as Record<symbol, AgentHandlers | undefined>)[HANDLERS];
+  // Both tables are indexed by N; the per-name signatures cannot be narrowed by a generic index.
+  const target = (handlers?.[name] ?? api[name]) as (input: unknown) => Promise<CallOutputs[N]>;
+  return target(args);
 }

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createAgent, type Agent, type AgentOptions } from './agent.js';
+import { apiRequestTimer } from './agent/timing.js';
 import { toPrometheusBytes } from './collect/prometheus.js';
 import { startHttpServer } from './transport/http.js';
 import { createApiToken } from './util/api-token.js';
@@ -31,7 +32,7 @@ export async function startHeadless(options: HeadlessOptions): Promise<HeadlessH
   try {
     agent = await createAgent({ ...options, mode: 'headless' });
     const token = createApiToken(options.dataDir);
-    const requests = agent.registry.histogram('candor_api_request_ms', 'Local API request handling time.');
+    const requests = apiRequestTimer(agent.registry);
     const registry = agent.registry;
     const server = await startHttpServer({
       api: agent.api,

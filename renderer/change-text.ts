@@ -3,8 +3,10 @@ import type { ChangeAction } from '../main/api.js';
 // Words for what the anonymizer did, and how values read in the page.
 
 const done: Record<ChangeAction, string> = {
-  hashed: 'Hashed with a key that never leaves this machine.',
-  rounded: 'Rounded to six significant digits.',
+  hashed: 'Hashed with a key made at this start, kept in memory only and never sent.',
+  rounded: 'Rounded: big integers to six significant digits, fractions to three, sizes to their marketed size.',
+  categorized: 'Sent as one of a fixed list of values (anything else as "other").',
+  templated: 'Rebuilt from known words; anything else replaced by a typed placeholder.',
   scrubbed: 'Paths, host names, addresses, e-mails and user names replaced by tokens.',
   coarsened: 'Time coarsened.',
   dropped: 'Removed: this field is not sent.',

@@ -1,6 +1,5 @@
 import type { ChangeAction, FieldChange } from '../api.js';
-import { hashName, hashUrl } from './hash.js';
-import { roundSignificant } from './numbers.js';
+import { DROP as RULE_DROP, ruleSpec } from './rules.js';
 import {
   allowsNull,
   branchesOf,
@@ -15,8 +14,7 @@ import {
   types,
   type JsonSchema,
 } from './schema-nodes.js';
-import { scrubText, type ScrubContext } from './text.js';
-import { coarsenTime } from './time.js';
+import type { ScrubContext } from './text.js';
 
 export type { JsonSchema } from './schema-nodes.js';
 export { leavesWithoutRule, requiredAboveLevel, schemaAtLevel } from './schema-checks.js';
@@ -106,6 +104,11 @@ function valueFits(node: JsonSchema, value: unknown): boolean {
   if ('const' in node && node['const'] !== value) return false;
   const choices = node['enum'];
   if (Array.isArray(choices) && !choices.includes(value)) return false;
+  if (typeof value === 'number') {
+    const { minimum, maximum } = node;
+    if (typeof minimum === 'number' && value < minimum) return false;
+    if (typeof maximum === 'number' && value > maximum) return false;
+  }
   const pattern = node['pattern'];
   if (typeof pattern === 'string' && typeof value === 'string') {
     let re = patternCache.get(pattern);
@@ -124,46 +127,31 @@ function valueFits(node: JsonSchema, value: unknown): boolean {
 
 // ---- rules ------------------------------------------------------------------------
 
-const ACTION: Record<string, ChangeAction> = {
-  round: 'rounded',
-  hash: 'hashed',
-  url: 'hashed',
-  scrub: 'scrubbed',
-  'time-minute': 'coarsened',
-  'time-hour': 'coarsened',
-};
+function categoriesOf(node: JsonSchema): readonly string[] | null {
+  const list = node['x-categories'];
+  return Array.isArray(list) ? list.filter((v): v is string => typeof v === 'string') : null;
+}
 
 /** The value under a rule, or DROP when the rule does not apply to it (or is unknown). */
-function applyRule(rule: string, value: unknown, options: ApplyOptions): unknown {
+function applyRule(rule: string, value: unknown, node: JsonSchema, options: ApplyOptions): unknown {
   if (rule === 'keep' || value === null) return value;
-  if (rule === 'round') return typeof value === 'number' ? roundSignificant(value) : DROP;
-  if (typeof value !== 'string') return DROP;
-  switch (rule) {
-    case 'hash':
-      return hashName(options.key, value);
-    case 'url':
-      return hashUrl(options.key, value);
-    case 'scrub':
-      return scrubText(value, options.scrub);
-    case 'time-minute':
-    case 'time-hour':
-      try {
-        return coarsenTime(value, rule === 'time-minute' ? 'minute' : 'hour');
-      } catch {
-        return DROP; // not a time: there is nothing safe to keep
-      }
-    default:
-      return DROP;
-  }
+  const spec = ruleSpec(rule);
+  if (spec === null) return DROP;
+  const out = spec.apply(value, { key: options.key, scrub: options.scrub, categories: categoriesOf(node) });
+  return out === RULE_DROP ? DROP : out;
+}
+
+function actionOf(rule: string): ChangeAction {
+  return ruleSpec(rule)?.action ?? 'dropped';
 }
 
 function visitLeaf(value: unknown, node: JsonSchema, pointer: string, rule: string | null, walk: Walk): Outcome {
   if (!valueFits(node, value)) return drop(walk, pointer, value);
   if (!walk.options.anonymize || value === null) return value; // null says nothing: no rule needed
   if (rule === null) return drop(walk, pointer, value);
-  const out = applyRule(rule, value, walk.options);
+  const out = applyRule(rule, value, node, walk.options);
   if (out === DROP || !valueFits(node, out)) return drop(walk, pointer, value);
-  if (!Object.is(out, value)) walk.changes.push({ path: pointer, action: ACTION[rule] ?? 'dropped', raw: value });
+  if (!Object.is(out, value)) walk.changes.push({ path: pointer, action: actionOf(rule), raw: value });
   return out;
 }
 
@@ -176,7 +164,7 @@ function keyRule(node: JsonSchema): string {
 function recordKey(key: string, node: JsonSchema, walk: Walk): string | typeof DROP {
   const rule = keyRule(node);
   if (!walk.options.anonymize || rule === 'keep') return key;
-  const out = applyRule(rule, key, walk.options);
+  const out = applyRule(rule, key, node, walk.options);
   return typeof out === 'string' ? out : DROP;
 }
 
@@ -204,8 +192,7 @@ function visitObject(value: unknown, node: JsonSchema, pointer: string, walk: Wa
     }
     const result = visit(child, recordValues, `${pointer}/${pointerToken(outKey)}`, null, walk);
     if (result === OMIT || result === DROP) continue;
-    if (outKey !== key)
-      walk.changes.push({ path: `${pointer}/${pointerToken(outKey)}`, action: ACTION[keyRule(node)] ?? 'hashed', raw: key });
+    if (outKey !== key) walk.changes.push({ path: `${pointer}/${pointerToken(outKey)}`, action: actionOf(keyRule(node)), raw: key });
     setOwn(out, outKey, result);
   }
   return out;

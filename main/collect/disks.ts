@@ -41,27 +41,28 @@ export function deviceName(device: string): string {
   return device.startsWith('/dev/') ? device.slice('/dev/'.length) : device;
 }
 
+/** Bytes as GB (10^9, how disks are sold); the anonymizer then puts it in its marketed size. */
 function sizeOf(size: number | undefined): number {
-  return typeof size === 'number' && Number.isFinite(size) && size > 0 ? Math.round(size) : 0;
+  return typeof size === 'number' && Number.isFinite(size) && size > 0 ? size / 1e9 : 0;
 }
 
 /** Evidence that does not come from diskLayout(): device name first (more specific), then the rotational flag. */
 function decideByKernel(name: string, rotational: Map<string, string | null>, size: number): DiskInfo {
-  if (NVME_NAME.test(name)) return { type: 'NVMe', type_source: 'device-name', size_bytes: size };
+  if (NVME_NAME.test(name)) return { type: 'NVMe', type_source: 'device-name', size_gb: size };
   const flag = rotational.get(name)?.trim();
-  if (flag === '1') return { type: 'HDD', type_source: 'rotational', size_bytes: size };
-  if (flag === '0') return { type: 'SSD', type_source: 'rotational', size_bytes: size };
-  return { type: 'unknown', type_source: 'none', size_bytes: size };
+  if (flag === '1') return { type: 'HDD', type_source: 'rotational', size_gb: size };
+  if (flag === '0') return { type: 'SSD', type_source: 'rotational', size_gb: size };
+  return { type: 'unknown', type_source: 'none', size_gb: size };
 }
 
 function decideLayoutEntry(entry: DiskLayoutLike, rotational: Map<string, string | null>): DiskInfo {
   const size = sizeOf(entry.size);
   const type = (entry.type ?? '').trim().toLowerCase();
   const iface = (entry.interfaceType ?? '').trim().toLowerCase();
-  if (type.includes('nvme') || iface.includes('nvme')) return { type: 'NVMe', type_source: 'diskLayout', size_bytes: size };
-  if (type === 'ssd') return { type: 'SSD', type_source: 'diskLayout', size_bytes: size };
+  if (type.includes('nvme') || iface.includes('nvme')) return { type: 'NVMe', type_source: 'diskLayout', size_gb: size };
+  if (type === 'ssd') return { type: 'SSD', type_source: 'diskLayout', size_gb: size };
   // systeminformation says "HD" on Linux, macOS and Windows; "HDD" accepted as well.
-  if (type === 'hd' || type === 'hdd') return { type: 'HDD', type_source: 'diskLayout', size_bytes: size };
+  if (type === 'hd' || type === 'hdd') return { type: 'HDD', type_source: 'diskLayout', size_gb: size };
   // "Unspecified" (Windows), "SCM", "" ...: let the kernel's evidence decide if there is any.
   return decideByKernel(deviceName(entry.device ?? ''), rotational, size);
 }

@@ -1,4 +1,4 @@
-import type { TimerStats } from '../report/payload-schema.js';
+import { HISTOGRAM_LAYOUT, type TimerStats } from '../report/payload-schema.js';
 
 // Fine bucket layout shared by every histogram.
 //
@@ -118,9 +118,23 @@ function representative(bucket: number, min: number, max: number): number {
 
 const QUANTILES = [0.5, 0.95, 0.99] as const;
 
+/** The non-empty fine buckets, as the payload carries them for merging across instances. */
+export function histogramBuckets(a: Float64Array): NonNullable<TimerStats['histogram']> {
+  const index: number[] = [];
+  const count: number[] = [];
+  for (let b = 0; b < BUCKET_COUNT; b++) {
+    const n = a[BUCKETS + b] as number;
+    if (n > 0) {
+      index.push(b);
+      count.push(n);
+    }
+  }
+  return { layout: HISTOGRAM_LAYOUT, index, count };
+}
+
 export function timerStats(a: Float64Array): TimerStats {
   const count = a[COUNT] as number;
-  if (count === 0) return { count: 0, min: 0, avg: 0, max: 0, p50: 0, p95: 0, p99: 0 };
+  if (count === 0) return { count: 0, min: 0, avg: 0, max: 0, p50: 0, p95: 0, p99: 0, histogram: histogramBuckets(a) };
   const min = a[MIN] as number;
   const max = a[MAX] as number;
   const found = [0, 0, 0];
@@ -135,7 +149,16 @@ export function timerStats(a: Float64Array): TimerStats {
       rank = Math.max(1, Math.ceil((QUANTILES[q] ?? 1) * count));
     }
   }
-  return { count, min, avg: (a[SUM] as number) / count, max, p50: found[0] as number, p95: found[1] as number, p99: found[2] as number };
+  return {
+    count,
+    min,
+    avg: (a[SUM] as number) / count,
+    max,
+    p50: found[0] as number,
+    p95: found[1] as number,
+    p99: found[2] as number,
+    histogram: histogramBuckets(a),
+  };
 }
 
 /** Cumulative counts at each PROMETHEUS_LE_MS boundary (+Inf not included: that is the count). */

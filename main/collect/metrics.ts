@@ -64,6 +64,19 @@ export type MetricSnapshot =
   | { readonly kind: 'counter'; readonly name: string; readonly help: string; readonly series: CounterSeriesSnapshot[] }
   | { readonly kind: 'histogram'; readonly name: string; readonly help: string; readonly series: HistogramSeriesSnapshot[] };
 
+/**
+ * The values each label may take, declared with the metric: they leave the machine as
+ * categories (a value outside the list is recorded as `other`). Labels a metric does
+ * not declare leave only as per-start hashes.
+ */
+export type DeclaredLabels = Readonly<Record<string, readonly string[]>>;
+
+export interface MetricOptions {
+  labels?: DeclaredLabels;
+}
+
+export const OTHER_LABEL_VALUE = 'other';
+
 export interface MetricsRegistryOptions {
   /** Label sets kept per metric (default 1000); further label sets share one {overflow:"true"} series. */
   maxSeriesPerMetric?: number;
@@ -140,10 +153,11 @@ class SeriesTable<S> {
     private readonly reserved: readonly string[],
     private readonly make: (labels: Labels) => S,
     private readonly onOverflow: () => void,
+    readonly declared: DeclaredLabels = {},
   ) {}
 
   bind(labels: Labels): S {
-    const { labels: clean, key } = canonicalLabels(this.metric, labels, this.reserved);
+    const { labels: clean, key } = canonicalLabels(this.metric, this.categorize(labels), this.reserved);
     const existing = this.byKey.get(key);
     if (existing !== undefined) return existing;
     if (this.list.length >= this.max) {
@@ -160,6 +174,29 @@ class SeriesTable<S> {
   all(): S[] {
     return this.overflow === undefined ? this.list : [...this.list, this.overflow];
   }
+
+  /** A declared label's value outside its list becomes `other`, so only listed values are ever stored. */
+  private categorize(labels: Labels): Labels {
+    let out: Record<string, string> | null = null;
+    for (const [key, allowed] of Object.entries(this.declared)) {
+      const value = labels[key];
+      if (value === undefined || allowed.includes(value)) continue;
+      out ??= { ...labels };
+      out[key] = OTHER_LABEL_VALUE;
+    }
+    return out ?? labels;
+  }
+
+  /** Splits a series' labels into declared categories and the rest (which leave only hashed). */
+  split(labels: Labels): { labels: Record<string, string>; hashed_labels: Record<string, string> } {
+    const declared: Record<string, string> = {};
+    const hashed: Record<string, string> = {};
+    for (const [key, value] of Object.entries(labels)) {
+      if (Object.hasOwn(this.declared, key) || (key === 'overflow' && value === 'true')) declared[key] = value;
+      else hashed[key] = value;
+    }
+    return { labels: declared, hashed_labels: hashed };
+  }
 }
 
 const NO_LABELS: Labels = Object.freeze({});
@@ -175,8 +212,9 @@ class CounterMetric implements Counter {
     readonly help: string,
     max: number,
     onOverflow: () => void,
+    declared?: DeclaredLabels,
   ) {
-    this.table = new SeriesTable(name, max, [], (labels) => this.newSeries(labels), onOverflow);
+    this.table = new SeriesTable(name, max, [], (labels) => this.newSeries(labels), onOverflow, declared);
   }
 
   private newSeries(labels: Labels): CounterSeries {
@@ -209,8 +247,9 @@ class HistogramMetric implements Histogram {
     readonly help: string,
     max: number,
     onOverflow: () => void,
+    declared?: DeclaredLabels,
   ) {
-    this.table = new SeriesTable(name, max, ['le'], (labels) => new HistogramSeries(labels, labelText(labels)), onOverflow);
+    this.table = new SeriesTable(name, max, ['le'], (labels) => new HistogramSeries(labels, labelText(labels)), onOverflow, declared);
   }
 
   private rootSeries(): HistogramSeries {
@@ -244,6 +283,8 @@ export class MetricsRegistry {
   private readonly exposed = new Map<string, string>();
   private readonly maxSeries: number;
   private overflowCounter: CounterMetric | undefined;
+  /** Every registered metric name, in order (appended to, never replaced). */
+  private readonly names: string[] = [];
 
   constructor(options: MetricsRegistryOptions = {}) {
     const max = options.maxSeriesPerMetric ?? 1000;
@@ -251,19 +292,19 @@ export class MetricsRegistry {
     this.maxSeries = max;
   }
 
-  counter(name: string, help: string): Counter {
+  counter(name: string, help: string, options: MetricOptions = {}): Counter {
     const existing = this.lookup(name, 'counter');
     if (existing instanceof CounterMetric) return existing;
-    const metric = new CounterMetric(name, help, this.maxSeries, () => this.countOverflow(name));
+    const metric = new CounterMetric(name, help, this.maxSeries, () => this.countOverflow(name), options.labels);
     this.register(metric, 'counter');
     return metric;
   }
 
   /** Values are milliseconds by convention unless the name says otherwise (the le buckets are ms-shaped). */
-  histogram(name: string, help: string): Histogram {
+  histogram(name: string, help: string, options: MetricOptions = {}): Histogram {
     const existing = this.lookup(name, 'histogram');
     if (existing instanceof HistogramMetric) return existing;
-    const metric = new HistogramMetric(name, help, this.maxSeries, () => this.countOverflow(name));
+    const metric = new HistogramMetric(name, help, this.maxSeries, () => this.countOverflow(name), options.labels);
     this.register(metric, 'histogram');
     return metric;
   }
@@ -287,9 +328,9 @@ export class MetricsRegistry {
     const out: MetricDetail[] = [];
     for (const m of this.metrics.values()) {
       if (m instanceof CounterMetric) {
-        for (const s of m.table.all()) out.push({ name: m.name, kind: 'counter', labels: { ...s.labels }, value: s.value });
+        for (const s of m.table.all()) out.push({ name: m.name, kind: 'counter', ...m.table.split(s.labels), value: s.value });
       } else {
-        for (const s of m.table.all()) out.push({ name: m.name, kind: 'histogram', labels: { ...s.labels }, stats: timerStats(s.data) });
+        for (const s of m.table.all()) out.push({ name: m.name, kind: 'histogram', ...m.table.split(s.labels), stats: timerStats(s.data) });
       }
     }
     return out;
@@ -344,6 +385,7 @@ export class MetricsRegistry {
     }
     for (const exposed of names) this.exposed.set(exposed, metric.name);
     this.metrics.set(metric.name, metric);
+    this.names.push(metric.name);
   }
 
   private countOverflow(metric: string): void {
@@ -351,6 +393,8 @@ export class MetricsRegistry {
     this.overflowCounter ??= this.counter(
       OVERFLOW_METRIC,
       'Label sets refused by the cardinality guard (their data went to the {overflow="true"} series), by metric.',
+      // Metric names are defined in code: the live list of them is this label's declared values.
+      { labels: { metric: this.names } },
     ) as CounterMetric;
     this.overflowCounter.bind({ metric }).add(1);
   }

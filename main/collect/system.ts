@@ -53,6 +53,21 @@ export interface SystemCollectOptions {
 
 export const DEFAULT_SYSTEM_TIMEOUT_MS = 3000;
 
+/** The names collectSystem() times its calls under (a metric label's declared values). */
+export const SYSTEM_CALLS = [
+  'osInfo',
+  'cpu',
+  'cpuFlags',
+  'mem',
+  'diskLayout',
+  'blockDevices',
+  'graphics',
+  'system',
+  'container',
+  'rotational',
+] as const;
+type SystemCall = (typeof SYSTEM_CALLS)[number];
+
 type Section<K extends keyof SystemSection> = SystemSection[K];
 
 function unavailable(reason: string): Unavailable {
@@ -81,7 +96,7 @@ export async function collectSystem(options: SystemCollectOptions = {}): Promise
   const readRotational = options.readRotational ?? sysRotationalReader();
   const probeContainer = options.detectContainer ?? ((): Promise<ContainerProbe> => detectContainer());
 
-  const timed = <T>(label: string, run: () => Promise<T>): Promise<Outcome<T>> => {
+  const timed = <T>(label: SystemCall, run: () => Promise<T>): Promise<Outcome<T>> => {
     const started = performance.now();
     return withTimeout(label, timeoutMs, run).then((outcome) => {
       options.onTiming?.(label, performance.now() - started);
@@ -111,7 +126,7 @@ export async function collectSystem(options: SystemCollectOptions = {}): Promise
   return {
     os: guarded('osInfo', () => osSection(osInfo)),
     cpu: guarded('cpu', () => cpuSection(cpu, cpuFlags)),
-    memory: guarded('mem', () => (mem.ok ? { total_bytes: nonNegativeInt(mem.value.total) } : unavailable(mem.reason))),
+    memory: guarded('mem', () => (mem.ok ? { total_gib: nonNegativeInt(mem.value.total) / 2 ** 30 } : unavailable(mem.reason))),
     disks: guarded('diskLayout/blockDevices', () => disksSection(layout, blocks, rotational)),
     gpus: guarded('graphics', () =>
       graphics.ok

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { CONFIG_LAYERS, CPU_VENDORS, DISTROS, GPU_VENDORS, HYPERVISORS, RUN_MODES } from '../anonymize/categories.js';
+import type { Rule } from '../anonymize/rules.js';
 
 // The payload, defined once. Every field carries:
 //   x-level  the lowest details_level that includes it (levels are supersets),
@@ -8,10 +10,9 @@ import { z } from 'zod';
 // declared here is dropped, so this file *is* the allow-list. A field whose level is
 // above its parent's is optional, since lower levels omit it.
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
-export const RULES = ['keep', 'round', 'hash', 'url', 'scrub', 'time-minute', 'time-hour'] as const;
-export type Rule = (typeof RULES)[number];
+export type { Rule } from '../anonymize/rules.js';
 export type Level = 0 | 1 | 2 | 3 | 4;
 export const MAX_LEVEL: Level = 4;
 
@@ -20,6 +21,8 @@ interface FieldMeta {
   rule?: Rule;
   /** For records: what to do with the keys. Default keep (keys are code-defined names). */
   keys?: Rule;
+  /** The list a category rule keeps values from (anything else is `other`); the wire schema's enum. */
+  categories?: readonly string[];
 }
 
 /** Attach level/rule/description. Leaves must always state a rule (a test checks it). */
@@ -28,17 +31,24 @@ function m<T extends z.ZodType>(schema: T, description: string, meta: FieldMeta 
   if (meta.level !== undefined) out['x-level'] = meta.level;
   if (meta.rule !== undefined) out['x-rule'] = meta.rule;
   if (meta.keys !== undefined) out['x-keys'] = meta.keys;
+  if (meta.categories !== undefined) out['x-categories'] = [...meta.categories];
   return schema.meta(out);
 }
 
 const count = (d: string, level?: Level): z.ZodNumber => m(z.number().int().nonnegative(), d, { rule: 'round', level });
 const num = (d: string, level?: Level): z.ZodNumber => m(z.number(), d, { rule: 'round', level });
+const setting = (d: string): z.ZodNumber => m(z.number().nonnegative(), d, { rule: 'setting' });
 const flag = (d: string, level?: Level): z.ZodBoolean => m(z.boolean(), d, { rule: 'keep', level });
+/** A raw string that leaves as one of `categories` (the classifier named by `rule` picks it). */
+const category = (d: string, rule: Rule, categories: readonly string[], level?: Level): z.ZodString =>
+  m(z.string(), d, { rule, categories, level });
+
+export const UNAVAILABLE_REASONS = ['timeout', 'malformed', 'no-data', 'failed'] as const;
 
 export const Unavailable = z
   .object({
     unavailable: m(z.literal(true), 'This section could not be read.', { rule: 'keep' }),
-    reason: m(z.string(), 'Why it could not be read (timeout, error message).', { rule: 'scrub' }),
+    reason: category('Why it could not be read; the message itself stays on this machine.', 'unavailable-reason', UNAVAILABLE_REASONS),
   })
   .strict();
 export type Unavailable = z.infer<typeof Unavailable>;
@@ -54,16 +64,18 @@ export const DISK_TYPES = ['NVMe', 'SSD', 'HDD', 'unknown'] as const;
 export const DISK_TYPE_SOURCES = ['diskLayout', 'rotational', 'device-name', 'none'] as const;
 
 // Names the OS reports as free text (distro, release, kernel, CPU brand, GPU vendor and
-// model) are scrubbed, not kept: an edited PRETTY_NAME, a custom kernel suffix
-// (6.8.0-alice-laptop) or a VM's model id can carry a user or host name. Ordinary
-// values (Debian GNU/Linux, 6.1.0-18-amd64, Intel(R) Core(TM) i7-8565U) come out unchanged.
+// model) leave rebuilt from safe parts: a listed name, a version number, hardware
+// words. An edited PRETTY_NAME, a custom kernel suffix (6.8.0-alice-laptop) or a VM's
+// model id cannot carry a user or host name through.
+const PLATFORMS = ['linux', 'darwin', 'win32', 'freebsd', 'openbsd', 'sunos', 'aix', 'android', 'other'] as const;
+const ARCHS = ['x64', 'arm64', 'arm', 'ia32', 'ppc64', 's390x', 'riscv64', 'loong64', 'mips', 'mipsel', 'other'] as const;
 const Os = z
   .object({
-    platform: m(z.string(), 'Operating system family as Node reports it (linux, darwin, win32).', { rule: 'keep' }),
-    arch: m(z.string(), 'CPU architecture (x64, arm64).', { rule: 'keep' }),
-    distro: m(z.string(), 'Distribution or product name (e.g. Debian GNU/Linux, macOS).', { rule: 'scrub', level: 1 }).optional(),
-    release: m(z.string(), 'Distribution release (e.g. 12).', { rule: 'scrub', level: 1 }).optional(),
-    kernel: m(z.string(), 'Kernel version.', { rule: 'scrub', level: 1 }).optional(),
+    platform: category('Operating system family as Node reports it (linux, darwin, win32).', 'category', PLATFORMS),
+    arch: category('CPU architecture (x64, arm64).', 'category', ARCHS),
+    distro: category('Distribution or product name (Debian GNU/Linux, Ubuntu, macOS, Windows 11, ...).', 'distro', DISTROS, 1).optional(),
+    release: m(z.string(), 'Distribution release number (12, 14.4.1, 10.0.22631).', { rule: 'version', level: 1 }).optional(),
+    kernel: m(z.string(), 'Kernel version number, without any suffix.', { rule: 'version', level: 1 }).optional(),
   })
   .strict();
 
@@ -75,14 +87,16 @@ const Cpu = z
   .object({
     cores: count('Logical CPU cores.'),
     physical_cores: count('Physical CPU cores.', 1).optional(),
-    vendor: m(z.string(), 'CPU vendor (GenuineIntel, AuthenticAMD, Apple).', { rule: 'keep', level: 1 }).optional(),
-    brand: m(z.string(), 'CPU model name as the vendor names it.', { rule: 'scrub', level: 1 }).optional(),
+    vendor: category('CPU vendor (GenuineIntel, AuthenticAMD, Apple).', 'cpu-vendor', CPU_VENDORS, 1).optional(),
+    brand: m(z.string(), 'CPU model name (Intel Core i7-8565U CPU @ 1.80GHz).', { rule: 'hardware-model', level: 1 }).optional(),
     speed_ghz: num('Base clock in GHz.', 1).optional(),
     flags: m(CpuFlags, "A fixed list of instruction-set flags (Qdrant's list); nothing else from /proc/cpuinfo.", { level: 1 }).optional(),
   })
   .strict();
 
-const Memory = z.object({ total_bytes: count('Installed RAM in bytes, six significant digits.') }).strict();
+const Memory = z
+  .object({ total_gib: m(z.number().nonnegative(), 'Installed RAM in GiB, as its marketed size.', { rule: 'ram-bucket' }) })
+  .strict();
 
 const Disk = z
   .object({
@@ -92,14 +106,14 @@ const Disk = z
       "What decided the type: systeminformation diskLayout(), the kernel's rotational flag, the device name (nvme*), or nothing.",
       { rule: 'keep' },
     ),
-    size_bytes: count('Disk size in bytes, six significant digits.'),
+    size_gb: m(z.number().nonnegative(), 'Disk size in GB (10^9 bytes), as its marketed size.', { rule: 'disk-bucket' }),
   })
   .strict();
 
 const Gpu = z
   .object({
-    vendor: m(z.string(), 'GPU vendor.', { rule: 'scrub' }),
-    model: m(z.string(), 'GPU model name.', { rule: 'scrub' }),
+    vendor: category('GPU vendor.', 'gpu-vendor', GPU_VENDORS),
+    model: m(z.string(), 'GPU model name (NVIDIA GeForce RTX 4090).', { rule: 'hardware-model' }),
   })
   .strict();
 
@@ -107,7 +121,7 @@ const Virtualization = z
   .object({
     virtual: flag('Running in a virtual machine.'),
     container: flag('Running in a container (Docker, Podman, LXC, WSL counts as virtual).'),
-    hypervisor: m(z.string(), 'Hypervisor name when known (KVM, VMware, Hyper-V), else empty.', { rule: 'keep' }),
+    hypervisor: category('Hypervisor (KVM, VMware, Hyper-V), `none` outside a VM.', 'hypervisor', HYPERVISORS),
   })
   .strict();
 
@@ -139,23 +153,25 @@ const Switches = z
   })
   .strict();
 
+// No paths, no endpoint and no port number: a hash of them would only tell one
+// install's restarts apart, and a category says all a maintainer needs.
 const Instance = z
   .object({
     details_level: m(z.number().int().min(0).max(4), 'Configured details level for sending.', { rule: 'keep' }),
-    sampling_interval_s: num('Seconds between system load samples.'),
-    send_interval_s: num('Seconds between reports.'),
-    first_delay_s: num('Seconds before the first report.'),
+    sampling_interval_s: setting('Seconds between system load samples.'),
+    send_interval_s: setting('Seconds between reports.'),
+    first_delay_s: setting('Seconds before the first report.'),
     endpoint_configured: flag('A telemetry endpoint is configured.'),
-    endpoint: m(z.string(), 'The endpoint URL, hashed whole (scheme kept).', { rule: 'url' }),
     deletion_endpoint_configured: flag('A deletion endpoint is configured.'),
-    run_mode: m(z.string(), 'RUN_MODE (names the config layer); an operator-chosen name, hashed.', { rule: 'hash' }),
+    run_mode: category('RUN_MODE (which config layer is read) as a common name, else `other`.', 'run-mode', RUN_MODES),
     log_level: m(z.enum(['error', 'warn', 'info', 'debug']), 'Log level.', { rule: 'keep' }),
-    http_port: count('Port of the local API.'),
-    config_files: m(
-      z.array(m(z.string(), 'A config file path, hashed.', { rule: 'hash' })),
-      'Config files that were loaded (paths hashed).',
+    http_port: m(z.enum(['default', 'custom', 'any']), 'Local API port: the default (6334), another fixed one, or any free one.', {
+      rule: 'keep',
+    }),
+    config_layers: m(
+      z.array(m(z.enum(CONFIG_LAYERS), 'A config layer.', { rule: 'keep' })),
+      'Which config layers were loaded (never their paths).',
     ),
-    data_dir: m(z.string(), 'The data directory, hashed.', { rule: 'hash' }),
     switches: m(Switches, 'Which off switches are set (booleans only, no values).'),
   })
   .strict();
@@ -169,6 +185,18 @@ const Stats = z
   })
   .strict();
 
+export const HISTOGRAM_LAYOUT = 'candor-log-linear-1';
+
+// The bucket counts a receiver needs to merge timers across instances exactly (never
+// an average of percentiles): bucket i of main/collect/histogram.ts's fixed layout.
+const Histogram = z
+  .object({
+    layout: m(z.literal(HISTOGRAM_LAYOUT), 'The bucket layout (BUCKET_UPPER_MS in main/collect/histogram.ts).', { rule: 'keep' }),
+    index: m(z.array(m(z.number().int().nonnegative(), 'Bucket index.', { rule: 'keep' })), 'Indexes of the non-empty buckets, ascending.'),
+    count: m(z.array(count('Recordings in the bucket.')), 'Recordings in each of those buckets.'),
+  })
+  .strict();
+
 const TimerStats = z
   .object({
     count: count('Number of recordings.'),
@@ -178,6 +206,7 @@ const TimerStats = z
     p50: num('Median (ms).'),
     p95: num('95th percentile (ms).'),
     p99: num('99th percentile (ms).'),
+    histogram: m(Histogram, 'The non-empty buckets, for merging across instances.').optional(),
   })
   .strict();
 export type TimerStats = z.infer<typeof TimerStats>;
@@ -196,13 +225,21 @@ const Load = z
   })
   .strict();
 
+/** Label values Candor's own metrics declare: code names, routes. */
+export const LABEL_VALUE = /^[A-Za-z0-9_./:-]{1,64}$/;
+
 const MetricDetail = z
   .object({
     name: m(z.string(), 'Metric name (defined in code).', { rule: 'keep' }),
     kind: m(z.enum(['counter', 'histogram']), 'Metric kind.', { rule: 'keep' }),
     labels: m(
-      z.record(z.string(), m(z.string(), 'Label value, hashed.', { rule: 'hash' })),
-      'Label set: keys kept (code-defined), values hashed.',
+      z.record(z.string(), m(z.string().regex(LABEL_VALUE), 'Label value, one the metric declares in code.', { rule: 'keep' })),
+      'Labels whose values the metric declares in code: they leave as those categories (anything else is recorded as `other`).',
+      { keys: 'keep' },
+    ),
+    hashed_labels: m(
+      z.record(z.string(), m(z.string(), 'Label value, hashed with the per-start key.', { rule: 'hash' })),
+      'Labels the metric does not declare: values leave only as per-start hashes.',
       { keys: 'keep' },
     ),
     value: num('Counter value (counters only).').optional(),
@@ -253,7 +290,16 @@ const Errors = z
 export const Payload = z
   .object({
     schema_version: m(z.literal(SCHEMA_VERSION), 'Version of this schema.', { rule: 'keep', level: 0 }),
-    id: m(z.uuid(), 'Random UUID v4 made at each start and stored nowhere; quote it to request deletion.', { rule: 'keep', level: 0 }),
+    id: m(
+      z.uuid(),
+      'Random UUID v4 made at each start; this machine records it (ids.json) before any report under it can leave, so it can be named in a deletion request.',
+      { rule: 'keep', level: 0 },
+    ),
+    report_id: m(
+      z.uuid(),
+      'Random UUID v4 made for each report, also sent as the Idempotency-Key header: the receiver keeps one copy whatever the retries.',
+      { rule: 'keep', level: 0 },
+    ),
     anonymized: flag('False only in a raw export made on explicit request; a raw payload is never sent.', 0),
     details_level: m(z.number().int().min(0).max(4), 'The details level this payload was built at.', { rule: 'keep', level: 0 }),
     generated_at: m(z.iso.datetime(), 'When the payload was built, coarsened to the minute.', { rule: 'time-minute', level: 0 }),
@@ -293,7 +339,16 @@ export type MetricDetail = z.infer<typeof MetricDetail>;
 export type RecentSample = z.infer<typeof RecentSample>;
 
 /** JSON Schema (draft 2020-12) of the payload, with x-level / x-rule / x-keys annotations. */
+/**
+ * JSON Schema (draft 2020-12) of the payload as this machine holds it (raw previews and
+ * exports too), with x-level / x-rule / x-keys / x-categories annotations. What is sent
+ * is described by the wire schema derived from it (wire-schema.ts).
+ */
 export function payloadJsonSchema(): Record<string, unknown> {
   const schema = z.toJSONSchema(Payload, { target: 'draft-2020-12' }) as Record<string, unknown>;
-  return { $id: `https://candor.invalid/schema/payload-v${SCHEMA_VERSION}.json`, title: `Candor payload v${SCHEMA_VERSION}`, ...schema };
+  return {
+    $id: `https://candor.invalid/schema/payload-v${SCHEMA_VERSION}-local.json`,
+    title: `Candor payload v${SCHEMA_VERSION} (local: previews and raw exports)`,
+    ...schema,
+  };
 }

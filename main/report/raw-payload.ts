@@ -14,6 +14,8 @@ import { SCHEMA_VERSION } from './payload-schema.js';
 /** Everything a report is made of, as collected (raw, not yet anonymized or filtered by level). */
 export interface ReportSources {
   id: string;
+  /** New for every report (the receiver deduplicates on it). */
+  reportId: string;
   version: string;
   mode: 'desktop' | 'headless' | 'cli';
   electronVersion: string | null;
@@ -34,6 +36,7 @@ export function rawPayload(s: ReportSources): Payload {
   return {
     schema_version: SCHEMA_VERSION,
     id: s.id,
+    report_id: s.reportId,
     anonymized: false,
     details_level: 4,
     generated_at: s.now.toISOString(),

@@ -17,6 +17,12 @@ export interface PostOptions {
   timeoutMs: number;
   /** Aborting destroys the socket at once; the result is then a retry with error 'aborted'. */
   signal?: AbortSignal;
+  /**
+   * Sent as `Idempotency-Key`: the same on every copy of one report, so a receiver that
+   * saw it before (the answer was lost, a crash came before the delivery was recorded)
+   * keeps one. Omitted when undefined.
+   */
+  idempotencyKey?: string;
 }
 
 /** How much of a refusal's response body goes into the reason: enough to read, not a log flood. */
@@ -77,6 +83,7 @@ export function postGzipJson(opts: PostOptions): Promise<UploadResult> {
         'Content-Length': opts.body.length,
         'User-Agent': opts.userAgent,
         Connection: 'close',
+        ...(opts.idempotencyKey === undefined ? {} : { 'Idempotency-Key': opts.idempotencyKey }),
       },
     });
     const deadline = setTimeout(() => {

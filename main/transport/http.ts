@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AgentApi, CallName } from '../api.js';
-import { calls, ContractError } from '../api.js';
+import { callWithArgs, calls, ContractError, parseInput } from '../api.js';
 import { PROMETHEUS_CONTENT_TYPE } from '../collect/prometheus.js';
 import { sendEnvelope, sendError } from './http-envelope.js';
 import { parseQuery, QueryError, readJsonBody } from './http-input.js';
@@ -88,14 +88,14 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
 
   for (const name of Object.keys(calls) as CallName[]) {
     const { method, path } = calls[name].http;
-    const invoke = options.api[name] as (input: unknown) => Promise<unknown>;
     on(
       method,
       path,
       authed(path, async (req, res, query) => {
         const started = performance.now();
         const input = method === 'GET' ? parseQuery(query, calls[name].input) : await readJsonBody(req);
-        const result = await invoke(input);
+        // Validated here, at the edge, once; the agent's handlers never parse again.
+        const result = await callWithArgs(options.api, name, parseInput(name, input));
         sendEnvelope(res, 200, started, { result, status: 'ok' });
       }),
     );

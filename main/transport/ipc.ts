@@ -1,4 +1,4 @@
-import { ContractError, parseInput, type AgentApi, type CallName } from '../api.js';
+import { callWithArgs, ContractError, parseInput, type AgentApi, type CallArgs, type CallName } from '../api.js';
 import { log } from '../util/log.js';
 import { CALL_NAMES, channelFor, type IpcResult } from './ipc-channels.js';
 
@@ -25,8 +25,6 @@ function failure(error: ContractError): IpcResult {
 
 function handlerFor(name: CallName, api: AgentApi, isTrusted: IsTrustedSender): IpcHandler {
   const channel = channelFor(name);
-  // AgentApi's methods differ per name; after parseInput the argument matches the method by construction.
-  const call = api[name] as (input: unknown) => Promise<unknown>;
   return async (event, raw) => {
     // senderFrame is null once the frame navigated away or was destroyed: nothing to trust.
     const url = event.senderFrame?.url ?? '';
@@ -34,7 +32,7 @@ function handlerFor(name: CallName, api: AgentApi, isTrusted: IsTrustedSender): 
       log.warn(`${channel}: refused a call from an untrusted sender (${url || 'no frame'})`);
       return failure(new ContractError(`${name}: refused: the sender is not a Candor window`));
     }
-    let args: unknown;
+    let args: CallArgs<CallName>;
     try {
       args = parseInput(name, raw);
     } catch (error) {
@@ -42,7 +40,7 @@ function handlerFor(name: CallName, api: AgentApi, isTrusted: IsTrustedSender): 
       return failure(new ContractError(`${name}: input: could not be read`));
     }
     try {
-      return { ok: true, value: await call.call(api, args) };
+      return { ok: true, value: await callWithArgs(api, name, args) };
     } catch (error) {
       if (error instanceof ContractError) return failure(error);
       const message = error instanceof Error ? error.message : String(error);

@@ -24,26 +24,30 @@ const SENDING_OFF = /telemetry sending is off; reports wait in the outbox/;
 describe('a timed pause that runs out', () => {
   it('wakes the sender: the queued report goes without sendNow()', async () => {
     const { box, collector } = await setup();
-    // The collector is busy and asks for an hour: only a wake-up can deliver within this test.
+    // A first run queues a report: the collector is busy and asks for an hour.
     collector.script([BUSY_FOR_AN_HOUR]);
-    const agent = await agentIn(box);
-    await agent.api.setConsent({ granted: true });
-    await agent.sendNow();
+    const first = await agentIn(box);
+    await first.api.setConsent({ granted: true });
+    await first.sendNow();
     expect(collector.received).toHaveLength(1);
+    await first.close();
     const queued = outboxBodies(box.dataDir);
     expect(queued).toHaveLength(1);
 
-    // Paused by another process (as `candor pause` would), for two seconds.
-    const logs = captureLogs();
+    // Paused by another process (as `candor pause` would), for three seconds. A new
+    // start owes the busy collector no wait (waits live in memory), and its scheduler
+    // waits an hour: only the pause running out can send the queued report.
     const store = openSettingsStore({ dataDir: box.dataDir, watch: false });
-    const until = Date.now() + 2_000;
+    const until = Date.now() + 3_000;
     store.update((s) => ({ ...s, paused_until: new Date(until).toISOString() }));
     store.close();
-    // The agent saw the pause: its sender judged the gate closed (and dropped the hour's retry).
-    await waitForLog(logs, SENDING_OFF);
-    expect(Date.now(), 'the agent noticed the pause only after it ran out; the test proves nothing').toBeLessThan(until);
-    expect((await agent.api.status({})).sending).toBe(false);
     collector.script([]);
+    const logs = captureLogs();
+    const agent = await agentIn(box);
+    // The agent's sender judged the gate closed.
+    await waitForLog(logs, SENDING_OFF);
+    expect(Date.now(), 'the agent saw the pause only after it ran out; the test proves nothing').toBeLessThan(until);
+    expect((await agent.api.status({})).sending).toBe(false);
 
     await waitUntil(() => collector.received.length >= 2, 'the queued report to be delivered after the pause', 10_000);
     expect(Date.now()).toBeGreaterThanOrEqual(until);
@@ -67,17 +71,22 @@ describe('granting consent again after a revoke', () => {
     await agent.api.setConsent({ granted: false });
     await agent.api.setConsent({ granted: true });
     expect(outboxFiles(box.dataDir)).toEqual([]);
+    // This agent owes the busy collector its hour, whatever the consent says; the next
+    // start does not (waits live in memory). Had the old report stayed queued on disk,
+    // the restarted agent would send it first.
+    await agent.close();
     collector.script([]);
-    await agent.sendNow();
+    const next = await agentIn(box);
+    await next.sendNow();
     await waitUntil(() => outboxFiles(box.dataDir).length === 0, 'the outbox to drain');
 
     const delivered = collector.received.slice(1);
     expect(delivered).toHaveLength(1);
     expect(delivered[0]?.body).not.toBe(old);
     // The one report delivered is the one the history recorded, built under the new grant.
-    const { entries } = await agent.api.history({});
+    const { entries } = await next.api.history({});
     expect(entries).toHaveLength(1);
-    const body = (await agent.api.historyBody({ sha256: entries[0]?.sha256 ?? '' })).body;
+    const body = (await next.api.historyBody({ sha256: entries[0]?.sha256 ?? '' })).body;
     expect(JSON.stringify(body)).toBe(delivered[0]?.body);
   });
 });

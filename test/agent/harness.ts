@@ -4,7 +4,7 @@ import { gunzipSync } from 'node:zlib';
 import { afterEach } from 'vitest';
 import { createAgent, type Agent, type AgentOptions } from '../../main/agent.js';
 import { childReaper } from '../support/child.js';
-import { startCollector, type Collector } from '../support/collector.js';
+import { startCollector, type Collector, type CollectorOptions } from '../support/collector.js';
 import { fastSendingConfig, sandbox, type Sandbox } from '../support/temp-dirs.js';
 import { captureLogLines, type LogLines } from '../hardening/support/log-lines.js';
 
@@ -29,9 +29,9 @@ export function captureLogs(): LogLines {
   return logs;
 }
 
-export async function setup(extraConfig = ''): Promise<{ box: Sandbox; collector: Collector }> {
+export async function setup(extraConfig = '', collectorOptions: CollectorOptions = {}): Promise<{ box: Sandbox; collector: Collector }> {
   const box = sandbox();
-  const collector = await startCollector();
+  const collector = await startCollector(collectorOptions);
   box.writeConfig('config.yaml', fastSendingConfig(collector.url, extraConfig));
   cleanups.push(
     () => box.cleanup(),

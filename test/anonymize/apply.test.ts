@@ -9,7 +9,7 @@ import {
   type ApplyOptions,
   type JsonSchema,
 } from '../../main/anonymize/apply.js';
-import { hashName, hashUrl } from '../../main/anonymize/hash.js';
+import { hashName } from '../../main/anonymize/hash.js';
 import type { ScrubContext } from '../../main/anonymize/text.js';
 import { Payload, payloadJsonSchema } from '../../main/report/payload-schema.js';
 import { IDENTIFYING, INJECTED_POINTERS, rawPayload } from './raw-payload.js';
@@ -57,7 +57,7 @@ function objects(value: unknown, out = new Set<object>()): Set<object> {
 
 function ajvFor(s: JsonSchema): (v: unknown) => boolean {
   const ajv = new Ajv2020({ strict: true, strictTypes: false, validateFormats: false });
-  ajv.addKeyword({ keyword: 'x-level' }).addKeyword({ keyword: 'x-rule' }).addKeyword({ keyword: 'x-keys' });
+  for (const keyword of ['x-level', 'x-rule', 'x-keys', 'x-categories']) ajv.addKeyword({ keyword });
   const validate = ajv.compile(s);
   return (v) => {
     const ok = validate(v);
@@ -121,10 +121,10 @@ describe('applySchema on a full raw payload with the real schema', () => {
   it.each([
     [
       0,
-      ['/system/cpu/cores', '/system/memory/total_bytes', '/system/os/platform'],
+      ['/system/cpu/cores', '/system/memory/total_gib', '/system/os/platform', '/report_id'],
       ['/instance', '/system/os/distro', '/system/cpu/brand', '/system/disks', '/performance'],
     ],
-    [1, ['/instance/run_mode', '/system/disks/devices/0/size_bytes', '/system/cpu/flags/avx'], ['/performance', '/errors']],
+    [1, ['/instance/run_mode', '/system/disks/devices/0/size_gb', '/system/cpu/flags/avx'], ['/performance', '/errors']],
     [
       2,
       ['/performance/load/cpu_pct/avg', '/performance/timers/candor_report_build_ms/p99'],
@@ -183,18 +183,20 @@ describe('applySchema on a full raw payload with the real schema', () => {
     const byPath = new Map(changes.map((c) => [c.path, c]));
     const expected: Array<[string, FieldChange['action'], unknown]> = [
       ['/generated_at', 'coarsened', '2026-11-25T14:37:12.345Z'],
-      ['/system/memory/total_bytes', 'rounded', 16_706_748_416],
-      ['/system/disks/devices/0/size_bytes', 'rounded', 512_110_190_592],
-      ['/system/gpus/reason', 'scrubbed', raw.system.gpus && 'reason' in raw.system.gpus ? raw.system.gpus.reason : null],
-      ['/instance/endpoint', 'hashed', 'https://telemetry.acme-corp.example/v1/ingest?token=hunter2'],
-      ['/instance/run_mode', 'hashed', 'secret-cluster-eu'],
-      ['/instance/config_files/0', 'hashed', '/etc/candor/bob.yaml'],
-      ['/instance/data_dir', 'hashed', '/home/bob/.local/share/candor'],
+      ['/system/memory/total_gib', 'rounded', 15.559_295_654_296_875],
+      ['/system/disks/devices/0/size_gb', 'rounded', 512.110_190_592],
+      ['/system/disks/devices/1/size_gb', 'rounded', 1000.204_886_016],
+      ['/system/cpu/brand', 'scrubbed', 'Intel(R) Core(TM) i7-8550U'],
+      ['/system/os/kernel', 'categorized', '6.1.0-18-amd64'],
+      ['/system/gpus/reason', 'categorized', raw.system.gpus && 'reason' in raw.system.gpus ? raw.system.gpus.reason : null],
+      ['/system/virtualization/hypervisor', 'categorized', ''],
+      ['/instance/run_mode', 'categorized', 'secret-cluster-eu'],
+      ['/instance/send_interval_s', 'rounded', 86_407],
       ['/performance/timers/candor_report_build_ms/count', 'rounded', 1_234_567],
       ['/performance/timers/candor_report_build_ms/max', 'rounded', 1_999_999.75],
       ['/performance/counters/candor_reports_built', 'rounded', 12_345_678],
       ['/performance/load/disk_read_bps/avg', 'rounded', 1_234_567.8],
-      ['/performance/detail/0/labels/tenant', 'hashed', 'tenant-acme'],
+      ['/performance/detail/0/hashed_labels/tenant', 'hashed', 'tenant-acme'],
       ['/errors/captured/0/fingerprint', 'hashed', 'TypeError|agent.js:12'],
       ['/errors/captured/0/message', 'scrubbed', raw.errors?.captured[0]?.message],
       ['/errors/captured/0/first_seen', 'coarsened', '2026-11-25T13:05:59.999Z'],
@@ -204,10 +206,13 @@ describe('applySchema on a full raw payload with the real schema', () => {
     for (const path of [
       '/system/cpu/cores',
       '/instance/http_port',
+      '/instance/sampling_interval_s',
+      '/performance/detail/0/labels/route',
+      '/system/os/distro',
+      '/system/os/release',
       '/errors/captured/1/first_seen',
       '/errors/captured/1/stack',
       '/errors/captured/0/type',
-      '/system/disks/devices/1/size_bytes',
     ]) {
       expect(byPath.has(path), path).toBe(false);
     }
@@ -215,15 +220,23 @@ describe('applySchema on a full raw payload with the real schema', () => {
     for (const change of changes.filter((c) => c.action !== 'dropped')) {
       expect(at(payload, change.path), change.path).not.toEqual(change.raw);
     }
-    expect(at(payload, '/instance/run_mode')).toBe(hashName(key, 'secret-cluster-eu'));
-    expect(at(payload, '/instance/endpoint')).toBe(hashUrl(key, 'https://telemetry.acme-corp.example/v1/ingest?token=hunter2'));
-    expect(at(payload, '/system/memory/total_bytes')).toBe(16_706_700_000);
+    expect(at(payload, '/instance/run_mode')).toBe('other');
+    expect(at(payload, '/performance/detail/0/hashed_labels/tenant')).toBe(hashName(key, 'tenant-acme'));
+    expect(at(payload, '/system/memory/total_gib')).toBe(16);
+    expect(at(payload, '/system/disks/devices/0/size_gb')).toBe(512);
+    expect(at(payload, '/system/disks/devices/1/size_gb')).toBe(1024);
+    expect(at(payload, '/system/os/kernel')).toBe('6.1.0');
+    expect(at(payload, '/system/cpu/brand')).toBe('Intel Core i7-8550U');
+    expect(at(payload, '/system/virtualization/hypervisor')).toBe('none');
+    expect(at(payload, '/instance/send_interval_s')).toBe(86_400);
+    expect(at(payload, '/performance/timers/candor_report_build_ms/max')).toBe(2_000_000);
+    expect(at(payload, '/performance/load/disk_read_bps/avg')).toBe(1_230_000);
     expect(at(payload, '/generated_at')).toBe('2026-11-25T14:37:00.000Z');
     expect(at(payload, '/errors/captured/0/first_seen')).toBe('2026-11-25T13:00:00.000Z');
     expect(at(payload, '/errors/captured/0/stack')).toBe(
       'TypeError: boom\n    at run (<app>/main/agent.js:12:3)\n    at <home>\\…\\x.js:1:1\n    at node:internal/process/task_queues:95:5',
     );
-    expect(at(payload, '/system/gpus/reason')).toBe('lspci failed: <home>/…: permission denied for <user> on <host>');
+    expect(at(payload, '/system/gpus/reason')).toBe('failed');
   });
 
   it('leaves the input unchanged and shares no object with it', () => {
@@ -242,7 +255,8 @@ describe('applySchema on a full raw payload with the real schema', () => {
     const again = applySchema(rawPayload(), schema, opts(4, true)).payload;
     expect(again).toEqual(result(4, true).payload);
     const other = applySchema(rawPayload(), schema, { ...opts(4, true), key: Buffer.alloc(32, 9) }).payload;
-    expect(at(other, '/instance/run_mode')).not.toBe(at(again, '/instance/run_mode'));
+    const pointer = '/performance/detail/0/hashed_labels/tenant';
+    expect(at(other, pointer)).not.toBe(at(again, pointer));
   });
 });
 

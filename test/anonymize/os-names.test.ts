@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { applySchema } from '../../main/anonymize/apply.js';
+import { RULES } from '../../main/anonymize/rules.js';
 import { scrubText, type ScrubContext } from '../../main/anonymize/text.js';
 import { payloadJsonSchema } from '../../main/report/payload-schema.js';
 import { rawPayload } from './raw-payload.js';
 
 // The OS and hardware names (distro, release, kernel, CPU brand, GPU vendor and model)
-// are free text from the OS, so they are scrubbed, not kept. Scrubbing must leave the
-// ordinary values as they are, or the hardware section loses what it is for.
+// are free text from the OS, so they leave rebuilt from safe parts: a listed name, a
+// version number, hardware words. The scrubber stays as a second line and must leave
+// the ordinary values as they are.
 
 const ctx: ScrubContext = {
   homeDirs: ['/home/bob'],
@@ -78,15 +80,15 @@ const IDENTIFYING: Array<[string, string]> = [
 ];
 
 describe('OS and hardware names', () => {
-  it.each(ORDINARY)('%j is left unchanged by the scrubber', (value) => {
+  it.each(ORDINARY)('%j is left unchanged by the scrubber (the second line)', (value) => {
     expect(scrubText(value, ctx)).toBe(value);
   });
 
-  it.each(IDENTIFYING)('%j -> %j', (value, expected) => {
+  it.each(IDENTIFYING)('%j -> %j by the scrubber', (value, expected) => {
     expect(scrubText(value, ctx)).toBe(expected);
   });
 
-  it('are scrubbed by the payload schema, while code-defined names stay kept', () => {
+  it('leave rebuilt from safe parts: categories, version numbers, hardware words', () => {
     const schema = payloadJsonSchema() as { properties: Record<string, unknown> };
     const props = (node: unknown): Record<string, { 'x-rule'?: string; properties?: unknown; items?: unknown }> => {
       const n = node as { properties?: Record<string, never>; anyOf?: unknown[]; oneOf?: unknown[] };
@@ -100,10 +102,39 @@ describe('OS and hardware names', () => {
     const cpu = props(system['cpu']);
     const gpu = props((props(system['gpus'])['devices'] as { items: unknown }).items);
     const virt = props(system['virtualization']);
-    expect([os['distro'], os['release'], os['kernel'], cpu['brand'], gpu['vendor'], gpu['model']].map((f) => f?.['x-rule'])).toEqual(
-      Array(6).fill('scrub'),
-    );
-    expect([os['platform'], os['arch'], cpu['vendor'], virt['hypervisor']].map((f) => f?.['x-rule'])).toEqual(Array(4).fill('keep'));
+    const rules = [os['distro'], os['release'], os['kernel'], cpu['brand'], cpu['vendor'], gpu['vendor'], gpu['model'], virt['hypervisor']];
+    expect(rules.map((f) => f?.['x-rule'])).toEqual([
+      'distro',
+      'version',
+      'version',
+      'hardware-model',
+      'cpu-vendor',
+      'gpu-vendor',
+      'hardware-model',
+      'hypervisor',
+    ]);
+  });
+
+  it.each([
+    ['distro', 'Debian GNU/Linux 12 (bookworm)', 'Debian GNU/Linux'],
+    ['distro', 'Microsoft Windows 11 Pro', 'Windows 11'],
+    ['distro', 'Ubuntu 24.04.1 LTS', 'Ubuntu'],
+    ['distro', 'Debian GNU/Linux (bob-laptop)', 'Debian GNU/Linux'],
+    ['distro', 'Bob Smith Linux', 'other'],
+    ['version', '6.8.0-bob-laptop', '6.8.0'],
+    ['version', '10.0.19045.4170', '10.0.19045.4170'],
+    ['version', '5.15.153.1-microsoft-standard-WSL2', '5.15.153.1'],
+    ['hardware-model', 'Intel(R) Xeon(R) Platinum 8375C CPU @ 2.90GHz', 'Intel Xeon Platinum 8375C CPU @ 2.90GHz'],
+    ['hardware-model', 'QEMU Virtual CPU Bob Smith', 'QEMU Virtual CPU'],
+    ['hardware-model', 'NVIDIA GeForce RTX 3060 Laptop GPU', 'NVIDIA GeForce RTX 3060 Laptop GPU'],
+    ['hardware-model', 'Virtio GPU of bob-laptop', 'Virtio GPU'],
+    ['gpu-vendor', 'Advanced Micro Devices, Inc. [AMD/ATI]', 'AMD'],
+    ['gpu-vendor', 'bob', 'other'],
+    ['hypervisor', 'KVM', 'KVM'],
+    ['hypervisor', '', 'none'],
+  ])('%s: %j leaves as %j', (rule, value, expected) => {
+    const out = RULES[rule as keyof typeof RULES].apply(value, { key: Buffer.alloc(32, 1), scrub: ctx, categories: null });
+    expect(out).toBe(expected);
   });
 
   it('a name in them does not reach the anonymized payload', () => {
@@ -117,6 +148,7 @@ describe('OS and hardware names', () => {
     const { payload } = applySchema(raw, payloadJsonSchema(), { level: 1, anonymize: true, key: Buffer.alloc(32, 1), scrub: ctx });
     const text = JSON.stringify(payload).toLowerCase();
     expect(text).not.toContain('bob');
-    expect(text).toContain('6.8.0-<host>');
+    expect(text).toContain('"kernel":"6.8.0"');
+    expect(text).toContain('"brand":"qemu virtual cpu"');
   });
 });

@@ -35,8 +35,9 @@ export const INJECTED_POINTERS = [
 
 export function rawPayload(): Payload {
   const raw = {
-    schema_version: 1,
+    schema_version: 2,
     id: '6f1c2a7e-3b4d-4e5f-8a9b-0c1d2e3f4a5b',
+    report_id: '0b5e5c2a-7d41-4c8e-9f3a-2b6d1e8c4a70',
     anonymized: false,
     details_level: 4,
     generated_at: '2026-11-25T14:37:12.345Z',
@@ -66,11 +67,11 @@ export function rawPayload(): Payload {
           fp16: false,
         },
       },
-      memory: { total_bytes: 16_706_748_416 },
+      memory: { total_gib: 15.559_295_654_296_875 },
       disks: {
         devices: [
-          { type: 'NVMe', type_source: 'diskLayout', size_bytes: 512_110_190_592, serial: 'SERIAL-XYZ-123' },
-          { type: 'HDD', type_source: 'rotational', size_bytes: 999_000 },
+          { type: 'NVMe', type_source: 'diskLayout', size_gb: 512.110_190_592, serial: 'SERIAL-XYZ-123' },
+          { type: 'HDD', type_source: 'rotational', size_gb: 1000.204_886_016 },
         ],
       },
       gpus: { unavailable: true, reason: 'lspci failed: /home/bob/bin/lspci: permission denied for bob on bob-laptop' },
@@ -80,16 +81,14 @@ export function rawPayload(): Payload {
     instance: {
       details_level: 4,
       sampling_interval_s: 5,
-      send_interval_s: 86_400,
+      send_interval_s: 86_407,
       first_delay_s: 300,
       endpoint_configured: true,
-      endpoint: 'https://telemetry.acme-corp.example/v1/ingest?token=hunter2',
       deletion_endpoint_configured: false,
       run_mode: 'secret-cluster-eu',
       log_level: 'info',
-      http_port: 47_231,
-      config_files: ['/etc/candor/bob.yaml', 'C:\\Users\\bob\\candor\\local.yaml'],
-      data_dir: '/home/bob/.local/share/candor',
+      http_port: 'custom',
+      config_layers: ['config.yaml', 'config-path'],
       switches: {
         env_disabled: false,
         config_disabled: false,
@@ -117,11 +116,12 @@ export function rawPayload(): Payload {
         {
           name: 'candor_upload_ms',
           kind: 'histogram',
-          labels: { endpoint: 'telemetry.acme-corp.example', tenant: 'tenant-acme' },
+          labels: { route: '/status' },
+          hashed_labels: { endpoint: 'telemetry.acme-corp.example', tenant: 'tenant-acme' },
           stats: { count: 3, min: 1, avg: 2, max: 3, p50: 2, p95: 3, p99: 3 },
           pid: 4242,
         },
-        { name: 'candor_reports_built', kind: 'counter', labels: {}, value: 7 },
+        { name: 'candor_reports_built', kind: 'counter', labels: {}, hashed_labels: {}, value: 7 },
       ],
       recent_samples: [
         { age_s: 0, cpu_pct: 12.5, mem_used_pct: null },

@@ -41,10 +41,10 @@ describe('decideDisks on recorded and hand-written systeminformation outputs', (
     expect(decideDisks(fixture.diskLayout, fixture.blockDevices, rotational)).toEqual(fixture.expected);
   });
 
-  it('outputs nothing but type, type_source and size_bytes, even when the inputs carry serials', async () => {
+  it('outputs nothing but type, type_source and size_gb, even when the inputs carry serials', async () => {
     const fixture = JSON.parse(await readFile(join(FIXTURES, 'disks-laptop-nvme-ssd-hdd.json'), 'utf8')) as DiskFixture;
     const out = decideDisks(fixture.diskLayout, fixture.blockDevices, new Map());
-    for (const disk of out) expect(Object.keys(disk).sort()).toEqual(['size_bytes', 'type', 'type_source']);
+    for (const disk of out) expect(Object.keys(disk).sort()).toEqual(['size_gb', 'type', 'type_source']);
     expect(JSON.stringify(out)).not.toMatch(/FAKE/);
   });
 });
@@ -56,7 +56,7 @@ describe('decideDisks rules', () => {
       [{ name: 'sda', type: 'disk', size: 100 }],
       new Map([['sda', '1']]),
     );
-    expect(out).toEqual([{ type: 'SSD', type_source: 'diskLayout', size_bytes: 100 }]);
+    expect(out).toEqual([{ type: 'SSD', type_source: 'diskLayout', size_gb: 1e-7 }]);
   });
 
   it('falls back to block devices when diskLayout lists only virtual devices', () => {
@@ -65,25 +65,25 @@ describe('decideDisks rules', () => {
       [{ name: 'vda', type: 'disk', size: 200 }],
       new Map([['vda', '0']]),
     );
-    expect(out).toEqual([{ type: 'SSD', type_source: 'rotational', size_bytes: 200 }]);
+    expect(out).toEqual([{ type: 'SSD', type_source: 'rotational', size_gb: 2e-7 }]);
   });
 
   it('reads an unexpected rotational value as no evidence', () => {
     expect(decideDisks([], [{ name: 'sda', type: 'disk', size: 1 }], new Map([['sda', 'yes']]))).toEqual([
-      { type: 'unknown', type_source: 'none', size_bytes: 1 },
+      { type: 'unknown', type_source: 'none', size_gb: 1e-9 },
     ]);
   });
 
-  it('never reports a negative or fractional size', () => {
+  it('never reports a negative size, and gives bytes as GB (the anonymizer buckets them)', () => {
     const out = decideDisks(
       [
         { device: '/dev/sda', type: 'HD', size: -5 },
-        { device: '/dev/sdb', type: 'HD', size: 10.6 },
+        { device: '/dev/sdb', type: 'HD', size: 512_110_190_592 },
       ],
       [],
       new Map(),
     );
-    expect(out.map((d) => d.size_bytes)).toEqual([0, 11]);
+    expect(out.map((d) => d.size_gb)).toEqual([0, 512.110190592]);
   });
 
   it('candidateDevices lists only non-virtual disks, once each', () => {

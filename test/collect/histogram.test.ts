@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { HISTOGRAM_LAYOUT } from '../../main/report/payload-schema.js';
 import {
   BUCKET_COUNT,
   BUCKET_UPPER_MS,
@@ -85,7 +86,40 @@ describe('fine bucket layout', () => {
 
 describe('timerStats', () => {
   it('is all zeros with no recordings', () => {
-    expect(timerStats(newSeriesArray())).toEqual({ count: 0, min: 0, avg: 0, max: 0, p50: 0, p95: 0, p99: 0 });
+    expect(timerStats(newSeriesArray())).toEqual({
+      count: 0,
+      min: 0,
+      avg: 0,
+      max: 0,
+      p50: 0,
+      p95: 0,
+      p99: 0,
+      histogram: { layout: HISTOGRAM_LAYOUT, index: [], count: [] },
+    });
+  });
+
+  it('carries the non-empty buckets, from which the same percentiles come back (what a receiver merges)', () => {
+    const a = newSeriesArray();
+    const values = [0.5, 0.5, 3, 3, 3, 250, 1000, 1000.5];
+    for (const v of values) {
+      const b = bucketIndex(v);
+      a[COUNT] = (a[COUNT] as number) + 1;
+      a[SUM] = (a[SUM] as number) + v;
+      a[MIN] = Math.min(a[MIN] as number, v);
+      a[MAX] = Math.max(a[MAX] as number, v);
+      a[BUCKETS + b] = (a[BUCKETS + b] as number) + 1;
+    }
+    const { histogram } = timerStats(a);
+    expect(histogram?.index).toEqual([...new Set(values.map(bucketIndex))].sort((x, y) => x - y));
+    expect(histogram?.count.reduce((s, n) => s + n, 0)).toBe(values.length);
+    expect(histogram?.count[histogram.index.indexOf(bucketIndex(3))]).toBe(3);
+    // Rebuilt from the buckets alone, the percentiles match.
+    const rebuilt = newSeriesArray();
+    rebuilt[COUNT] = values.length;
+    rebuilt[MIN] = a[MIN] as number;
+    rebuilt[MAX] = a[MAX] as number;
+    histogram?.index.forEach((b, i) => (rebuilt[BUCKETS + b] = histogram.count[i] as number));
+    expect([timerStats(rebuilt).p50, timerStats(rebuilt).p95]).toEqual([timerStats(a).p50, timerStats(a).p95]);
   });
 
   it('reports exact count/min/avg/max and percentiles within 1.25% of the true order statistic', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultRegistry, MetricsRegistry, OVERFLOW_METRIC } from '../../main/collect/metrics.js';
+import { HISTOGRAM_LAYOUT } from '../../main/report/payload-schema.js';
 
 describe('counters', () => {
   it('adds 1 by default and n when given; ignores negative, NaN and infinite n', () => {
@@ -14,7 +15,7 @@ describe('counters', () => {
     expect(r.counters()).toEqual({ jobs: 3.5 });
   });
 
-  it('sums label sets in counters() and lists each one in detail()', () => {
+  it('sums label sets in counters() and lists each one in detail(), undeclared labels apart (they leave only hashed)', () => {
     const r = new MetricsRegistry();
     const c = r.counter('requests', 'Requests.');
     c.bind({ route: '/a', method: 'GET' }).add(2);
@@ -22,9 +23,21 @@ describe('counters', () => {
     c.add(1);
     expect(r.counters()).toEqual({ requests: 6 });
     expect(r.detail()).toEqual([
-      { name: 'requests', kind: 'counter', labels: { method: 'GET', route: '/a' }, value: 2 },
-      { name: 'requests', kind: 'counter', labels: { method: 'GET', route: '/b' }, value: 3 },
-      { name: 'requests', kind: 'counter', labels: {}, value: 1 },
+      { name: 'requests', kind: 'counter', labels: {}, hashed_labels: { method: 'GET', route: '/a' }, value: 2 },
+      { name: 'requests', kind: 'counter', labels: {}, hashed_labels: { method: 'GET', route: '/b' }, value: 3 },
+      { name: 'requests', kind: 'counter', labels: {}, hashed_labels: {}, value: 1 },
+    ]);
+  });
+
+  it('keeps the values a metric declares as categories, records any other value of that label as "other"', () => {
+    const r = new MetricsRegistry();
+    const c = r.counter('calls', 'Calls.', { labels: { route: ['/a', '/b'] } });
+    c.bind({ route: '/a', user: 'bob' }).add(1);
+    c.bind({ route: '/home/bob/secret' }).add(2);
+    c.bind({ route: '/elsewhere' }).add(3);
+    expect(r.detail()).toEqual([
+      { name: 'calls', kind: 'counter', labels: { route: '/a' }, hashed_labels: { user: 'bob' }, value: 1 },
+      { name: 'calls', kind: 'counter', labels: { route: 'other' }, hashed_labels: {}, value: 5 },
     ]);
   });
 
@@ -36,7 +49,9 @@ describe('counters', () => {
     expect(c.bind({ x: '1', y: '3' })).not.toBe(a);
     c.add();
     c.bind({}).add();
-    expect(r.detail().filter((d) => Object.keys(d.labels).length === 0)).toEqual([{ name: 'hits', kind: 'counter', labels: {}, value: 2 }]);
+    expect(r.detail().filter((d) => Object.keys(d.hashed_labels).length === 0)).toEqual([
+      { name: 'hits', kind: 'counter', labels: {}, hashed_labels: {}, value: 2 },
+    ]);
   });
 
   it('keeps many label sets apart (the chunked store spans several chunks)', () => {
@@ -45,7 +60,7 @@ describe('counters', () => {
     for (let i = 0; i < 300; i++) c.bind({ i: String(i) }).add(i);
     const detail = r.detail();
     expect(detail).toHaveLength(300);
-    detail.forEach((d, i) => expect(d).toEqual({ name: 'spread', kind: 'counter', labels: { i: String(i) }, value: i }));
+    detail.forEach((d, i) => expect(d).toEqual({ name: 'spread', kind: 'counter', labels: {}, hashed_labels: { i: String(i) }, value: i }));
     expect(r.counters()['spread']).toBe((299 * 300) / 2);
   });
 });
@@ -66,7 +81,7 @@ describe('histograms', () => {
     expect(Math.abs((t?.p50 ?? 0) - 100) / 100).toBeLessThanOrEqual(0.0125);
     expect(Math.abs((t?.p99 ?? 0) - 198) / 198).toBeLessThanOrEqual(0.0125);
     const detail = r.detail();
-    expect(detail.map((d) => [d.labels, d.stats?.count, d.stats?.max])).toEqual([
+    expect(detail.map((d) => [d.hashed_labels, d.stats?.count, d.stats?.max])).toEqual([
       [{ op: 'a' }, 100, 100],
       [{ op: 'b' }, 100, 200],
     ]);
@@ -88,7 +103,9 @@ describe('histograms', () => {
   it('reports a registered but unused histogram as zeros', () => {
     const r = new MetricsRegistry();
     r.histogram('idle_ms', 'Idle.');
-    expect(r.timers()).toEqual({ idle_ms: { count: 0, min: 0, avg: 0, max: 0, p50: 0, p95: 0, p99: 0 } });
+    expect(r.timers()).toEqual({
+      idle_ms: { count: 0, min: 0, avg: 0, max: 0, p50: 0, p95: 0, p99: 0, histogram: { layout: HISTOGRAM_LAYOUT, index: [], count: [] } },
+    });
     expect(r.detail()).toEqual([]);
   });
 
@@ -179,7 +196,7 @@ describe('cardinality guard', () => {
     const series = r.detail();
     expect(series.filter((d) => d.name === 'users')).toHaveLength(4);
     expect(series.filter((d) => d.name === 'lat_ms')).toHaveLength(4);
-    expect(series).toContainEqual({ name: 'users', kind: 'counter', labels: { overflow: 'true' }, value: 6 });
+    expect(series).toContainEqual({ name: 'users', kind: 'counter', labels: { overflow: 'true' }, hashed_labels: {}, value: 6 });
     const overflowLat = series.find((d) => d.name === 'lat_ms' && d.labels['overflow'] === 'true');
     expect(overflowLat?.stats?.count).toBe(9_997);
     expect(r.timers()['lat_ms']?.count).toBe(10_000); // nothing lost, only merged

@@ -56,7 +56,7 @@ describe('collectSystem on this machine (real systeminformation)', () => {
     if (isUnavailable(system.cpu) || isUnavailable(system.memory)) throw new Error(`cpu/memory unavailable: ${JSON.stringify(system)}`);
     expect(system.cpu).toMatchObject({ cores: expect.any(Number) });
     expect('cores' in system.cpu && system.cpu.cores).toBeGreaterThan(0);
-    expect('total_bytes' in system.memory && system.memory.total_bytes).toBeGreaterThan(0);
+    expect('total_gib' in system.memory && system.memory.total_gib).toBeGreaterThan(0);
   });
 
   it('reports a duration for every call it makes', async () => {
@@ -128,8 +128,8 @@ describe('collectSystem on recorded outputs', () => {
           fp16: false,
         },
       },
-      memory: { total_bytes: recorded.mem.total },
-      disks: { devices: [{ type: 'HDD', type_source: 'rotational', size_bytes: 274877906944 }] },
+      memory: { total_gib: recorded.mem.total / 2 ** 30 },
+      disks: { devices: [{ type: 'HDD', type_source: 'rotational', size_gb: 274.877906944 }] },
       gpus: { devices: [] },
       virtualization: { virtual: true, container: true, hypervisor: 'KVM' },
       displays: { count: 0 },
@@ -182,7 +182,7 @@ describe('collectSystem when calls fail or hang', () => {
       ...recordedOptions,
     });
     expect(system.cpu).toEqual({ unavailable: true, reason: 'cpu failed: cpuinfo unreadable' });
-    expect(system.memory).toEqual({ total_bytes: recorded.mem.total });
+    expect(system.memory).toEqual({ total_gib: recorded.mem.total / 2 ** 30 });
     expect(() => Payload.shape.system.parse(system)).not.toThrow();
   });
 
@@ -220,12 +220,12 @@ describe('collectSystem when calls fail or hang', () => {
       }),
       ...recordedOptions,
     });
-    expect(layoutOnly.disks).toEqual({ devices: [{ type: 'NVMe', type_source: 'diskLayout', size_bytes: 1000 }] });
+    expect(layoutOnly.disks).toEqual({ devices: [{ type: 'NVMe', type_source: 'diskLayout', size_gb: 1e-6 }] });
     const blocksOnly = await collectSystem({
       source: recordedSource({ diskLayout: () => Promise.reject(new Error('smartctl crashed')) }),
       ...recordedOptions,
     });
-    expect(blocksOnly.disks).toEqual({ devices: [{ type: 'HDD', type_source: 'rotational', size_bytes: 274877906944 }] });
+    expect(blocksOnly.disks).toEqual({ devices: [{ type: 'HDD', type_source: 'rotational', size_gb: 274.877906944 }] });
   });
 
   it('says container false when container detection hangs, as long as system() answered', async () => {

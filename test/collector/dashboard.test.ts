@@ -17,7 +17,7 @@ let aggregates: Aggregates;
 
 beforeAll(async () => {
   collector = await startTestCollector({ minGroupSize: 3, now: () => FLEET_NOW });
-  const items = fleet({ reports: 3000, version: 2, seed: 5 }).map((f) => f.item);
+  const items = fleet({ reports: 3000, version: 2, seed: 5, sources: true }).map((f) => f.item);
   for (let i = 0; i < items.length; i += 500) await collector.store.insert(items.slice(i, i + 500));
   aggregates = (await send(collector.url, '/v1/aggregates?days=30', { token: TEST_TOKEN })).json as unknown as Aggregates;
   browser = await launchChromium();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diskBucketGb, gpuVendorCategory, ramBucketGib } from '../../collector/buckets.js';
+import { diskGbFromBytes, ramGibFromBytes, v1Categories } from '../../collector/buckets.js';
 import { reportRows, uuidFromDigest } from '../../collector/rows.js';
 import { TABLES, type TableName } from '../../collector/store/tables.js';
 import { validateWireReport } from '../../collector/validate.js';
@@ -36,13 +36,7 @@ const V2 = {
         p50: 3.2,
         p95: 99.8,
         p99: 101,
-        histogram: {
-          layout: 'candor-log-linear-1',
-          buckets: [
-            [215, 3],
-            [301, 6],
-          ],
-        },
+        histogram: { layout: 'candor-log-linear-1', index: [215, 301], count: [3, 6] },
       },
     },
     counters: { candor_reports_built: 3 },
@@ -62,7 +56,7 @@ const V2 = {
           p50: 2,
           p95: 3,
           p99: 3,
-          histogram: { layout: 'candor-log-linear-1', buckets: [[400, 4]] },
+          histogram: { layout: 'candor-log-linear-1', index: [400], count: [4] },
         },
       },
       errors: {
@@ -198,6 +192,7 @@ describe('reportRows', () => {
     expect(named('reports', item.rows.reports[0])['ram_gib']).toBe(24);
     expect(item.rows.gpus.map((r) => named('gpus', r)['vendor'])).toEqual(['NVIDIA']);
     expect(item.rows.disks.map((r) => named('disks', r)['size_gb'])).toEqual([512]);
+    expect(named('reports', item.rows.reports[0])['hypervisor']).toMatch(/^(none|KVM|VMware|Hyper-V)$/);
     expect(named('errors', item.rows.errors[0])).toMatchObject({ top_frame: 'Object.load (dist/main/x.js)', code: '', count: 3 });
     expect(item.rows.timers.every((r) => (named('timers', r)['bucket_index'] as number[]).length === 0)).toBe(true);
   });
@@ -214,7 +209,7 @@ describe('reportRows', () => {
   });
 });
 
-describe('v1 buckets', () => {
+describe('v1 sizes and names, in the buckets and categories v2 agents send', () => {
   it.each([
     [7.7 * 2 ** 30, 8],
     [15.5 * 2 ** 30, 16],
@@ -222,22 +217,28 @@ describe('v1 buckets', () => {
     [23.5 * 2 ** 30, 24],
     [31.2 * 2 ** 30, 32],
     [0, 0],
-  ])('RAM of %d bytes is sold as %d GiB', (bytes, gib) => expect(ramBucketGib(bytes)).toBe(gib));
+  ])('RAM of %d bytes is sold as %d GiB', (bytes, gib) => expect(ramGibFromBytes(bytes)).toBe(gib));
 
   it.each([
     [256060514304, 256],
-    [500107862016, 500],
-    [1000204886016, 1000],
-    [2000398934016, 2000],
-    [21474836480, 16],
-  ])('a disk of %d bytes is the %d GB kind', (bytes, gb) => expect(diskBucketGb(bytes)).toBe(gb));
+    [500107862016, 512],
+    [1000204886016, 1024],
+    [2000398934016, 2048],
+    [21474836480, 32],
+  ])('a disk of %d bytes is the %d GB kind', (bytes, gb) => expect(diskGbFromBytes(bytes)).toBe(gb));
 
   it.each([
     ['NVIDIA Corporation', 'NVIDIA'],
     ['Advanced Micro Devices, Inc. [AMD/ATI]', 'AMD'],
     ['Intel Corporation', 'Intel'],
-    ['Apple', 'Apple'],
-    ['VMware', 'virtual'],
-    ['Matrox Electronics Systems Ltd.', 'other'],
-  ])('GPU vendor %s counts as %s', (text, category) => expect(gpuVendorCategory(text)).toBe(category));
+    ['VMware', 'VMware'],
+    ['Some Vendor Ltd.', 'other'],
+    ['', ''],
+  ])('GPU vendor %j counts as %j', (text, category) => expect(v1Categories.gpuVendor(text)).toBe(category));
+
+  it('folds CPU vendors, distros and hypervisors the same way', () => {
+    expect(v1Categories.cpuVendor('AMD')).toBe('AuthenticAMD');
+    expect(v1Categories.distro('Microsoft Windows 11 Pro')).toBe('Windows 11');
+    expect(v1Categories.hypervisor('')).toBe('none');
+  });
 });

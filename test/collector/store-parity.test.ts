@@ -13,7 +13,7 @@ import { fleet, type FleetItem } from './support/fleet.js';
 // checks, deletion and retention are compared, and checked against a plain-JS count
 // of the same payloads.
 
-const v2 = fleet({ reports: 2500, version: 2, seed: 7 });
+const v2 = fleet({ reports: 2500, version: 2, seed: 7, sources: true });
 const v1 = fleet({ reports: 500, version: 1, seed: 8 });
 const all: FleetItem[] = [...v2, ...v1];
 
@@ -129,7 +129,8 @@ describe.skipIf(CLICKHOUSE_BINARY === null)(title, () => {
     let max = -Infinity;
     for (const f of latest.filter((x) => x.payload.schema_version === 2)) {
       const timer = ((f.payload['performance'] as Record<string, Record<string, Record<string, unknown>>>)['timers'] ?? {})[metric] ?? {};
-      for (const pair of (timer['histogram'] as { buckets: [number, number][] }).buckets) pairs.push(pair);
+      const histogram = timer['histogram'] as { index: number[]; count: number[] };
+      histogram.index.forEach((index, i) => pairs.push([index, histogram.count[i] ?? 0]));
       min = Math.min(min, Number(timer['min']));
       max = Math.max(max, Number(timer['max']));
     }

@@ -24,6 +24,7 @@ export function statusFixture(overrides: Partial<AgentStatus> = {}): AgentStatus
     deletion_endpoint_configured: false,
     details_level: 2,
     send_interval_s: 3600,
+    next_send_at: null,
     endpoint_host: 'telemetry.example.org',
     delivery: 'ok',
     outbox_pending: 0,

@@ -106,7 +106,11 @@ describe('a collector that fails, then recovers', () => {
       fault: { status: 503, headers: { 'Content-Type': 'text/html' }, body: '<h1>down for maintenance</h1>' },
       logged: /HTTP 503/,
     },
-    { name: 'answers 429 with Retry-After: 1', fault: { status: 429, headers: { 'Retry-After': '1' } }, logged: /HTTP 429/ },
+    {
+      name: 'answers 429 with Retry-After: 1',
+      fault: { status: 429, headers: { 'Retry-After': '1' } },
+      logged: /^candor warn: telemetry endpoint asked us to wait 1 s \(HTTP 429\)$/,
+    },
     { name: 'answers 408', fault: { status: 408 }, logged: /HTTP 408/ },
     {
       name: 'redirects (302), which is not followed',
@@ -143,7 +147,7 @@ describe('a collector that fails, then recovers', () => {
     expect(retryDelays).toHaveLength(2);
     if (typeof fault === 'object' && fault.status === 429) for (const delay of retryDelays) expect(delay).toBeGreaterThanOrEqual(1000);
     // One line for the change to "retrying", naming the cause; not one per attempt.
-    const retryLines = logs.matching(/will retry/);
+    const retryLines = logs.matching(/will retry|asked us to wait/);
     expect(retryLines).toHaveLength(1);
     expect(retryLines[0]).toMatch(logged);
   });

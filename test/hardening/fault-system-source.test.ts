@@ -129,7 +129,7 @@ describe('collectSystem with a broken systeminformation', () => {
     expect(SystemSchema.parse(section)).toEqual(section);
     expect(section.os).toMatchObject({ distro: '', release: '', kernel: '' });
     expect(section.cpu).toMatchObject({ vendor: '', brand: '', speed_ghz: 0, physical_cores: 0 });
-    expect(section.memory).toEqual({ total_bytes: 0 });
+    expect(section.memory).toEqual({ total_gib: 0 });
     expect(section.virtualization).toMatchObject({ virtual: false, hypervisor: '' });
     expect(section.displays).toEqual({ count: 0 });
   });

@@ -157,8 +157,12 @@ describe('the headless agent with a malformed systeminformation answer', () => {
     const reply = await send({ port, token }, '/telemetry?details_level=1');
     expect(reply.status, reply.text.slice(0, 300)).toBe(200);
     const { result } = JSON.parse(reply.text) as { result: { system: Record<string, Record<string, unknown>> } };
-    expect(result.system['gpus']).toMatchObject({ unavailable: true, reason: expect.stringContaining('graphics') as unknown });
+    // What is sent says only what kind of failure it was; the message naming the call stays local.
+    expect(result.system['gpus']).toEqual({ unavailable: true, reason: 'malformed' });
     expect(result.system['os']).not.toHaveProperty('unavailable');
+    const raw = await send({ port, token }, '/telemetry?details_level=1&anonymize=false');
+    const local = JSON.parse(raw.text) as { result: { system: Record<string, Record<string, unknown>> } };
+    expect(local.result.system['gpus']).toMatchObject({ unavailable: true, reason: expect.stringContaining('graphics') as unknown });
     expect(child.exitCode, stderr).toBeNull();
     expect(child.signalCode, stderr).toBeNull();
 

@@ -113,7 +113,7 @@ describe('preview page', () => {
     const legend = t.page.locator('#payload .legend');
     expect(await legend.locator('dt').allTextContents()).toEqual(expect.arrayContaining(['hashed', 'rounded', 'scrubbed']));
     expect(await legend.locator('dt:has-text("scrubbed") + dd').textContent()).toContain('replaced by tokens');
-    expect(await legend.locator('dt:has-text("hashed") + dd').textContent()).toContain('never leaves this machine');
+    expect(await legend.locator('dt:has-text("hashed") + dd').textContent()).toContain('kept in memory only and never sent');
 
     // Outside the "was" notes, nothing on the page shows the raw message.
     const withoutWas = await t.page.$eval('#payload', (node) => {

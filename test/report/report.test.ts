@@ -5,8 +5,8 @@ import { createAgent, type Agent } from '../../main/agent.js';
 import { exportReportFile, suggestedExportName } from '../../main/report/export.js';
 import { clampLevel } from '../../main/report/make-report.js';
 import { renderPayloadDoc } from '../../main/report/payload-doc.js';
-import { Payload } from '../../main/report/payload-schema.js';
-import { assertValidPayload, payloadSchema } from '../../main/report/validate.js';
+import { Payload, SCHEMA_VERSION } from '../../main/report/payload-schema.js';
+import { assertValidPayload, payloadSchema, wireSchema } from '../../main/report/validate.js';
 import { APP_ROOT } from '../../main/version.js';
 import { sandbox, type Sandbox } from '../support/temp-dirs.js';
 
@@ -52,6 +52,7 @@ describe('details levels', () => {
       'details_level',
       'generated_at',
       'id',
+      'report_id',
       'schema_version',
       'system',
     ]);
@@ -59,6 +60,14 @@ describe('details levels', () => {
     const four = (await agent.api.preview({ details_level: 4, anonymize: true })).payload;
     expect(four.errors).toBeDefined();
     expect(four.performance?.detail).toBeDefined();
+  });
+
+  it('gives every report a new report_id, while the instance id stays for the whole start', async () => {
+    const a = (await agent.api.preview({ details_level: 0, anonymize: true })).payload;
+    const b = (await agent.api.preview({ details_level: 0, anonymize: true })).payload;
+    expect(a.id).toBe(b.id);
+    expect(a.report_id).not.toBe(b.report_id);
+    expect(a.report_id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 
   it('levels above 4 mean 4; negative or fractional levels are errors', () => {
@@ -81,20 +90,29 @@ describe('export', () => {
     const { bytes } = await exportReportFile(file, raw);
     const text = readFileSync(file, 'utf8');
     expect(Buffer.byteLength(text)).toBe(bytes);
-    expect(text).toContain('\n  "schema_version": 1');
+    expect(text).toContain(`\n  "schema_version": ${SCHEMA_VERSION}`);
     expect(Payload.parse(JSON.parse(text)).anonymized).toBe(false);
     if (process.platform !== 'win32') expect(statSync(file).mode & 0o777).toBe(0o600);
   });
 });
 
 describe('docs', () => {
-  it('docs/payload.md and docs/payload.schema.json match the schema (run node scripts/gen-docs.mjs)', () => {
+  it('docs/payload.md and docs/schema/payload-v<N>.schema.json match the schema (run node scripts/gen-docs.mjs)', () => {
     const schema = payloadSchema();
-    expect(readFileSync(join(APP_ROOT, 'docs/payload.md'), 'utf8')).toBe(renderPayloadDoc(schema));
-    expect(JSON.parse(readFileSync(join(APP_ROOT, 'docs/payload.schema.json'), 'utf8'))).toEqual(schema);
+    expect(readFileSync(join(APP_ROOT, 'docs/payload.md'), 'utf8')).toBe(renderPayloadDoc(schema, SCHEMA_VERSION));
+    const published = JSON.parse(readFileSync(join(APP_ROOT, `docs/schema/payload-v${SCHEMA_VERSION}.schema.json`), 'utf8'));
+    expect(published).toEqual(wireSchema());
   });
 
   it('every leaf field in the doc has a rule', () => {
-    expect(renderPayloadDoc(payloadSchema())).not.toContain('MISSING');
+    expect(renderPayloadDoc(payloadSchema(), SCHEMA_VERSION)).not.toContain('MISSING');
+  });
+
+  it('every version ever published stays in docs/schema/', () => {
+    for (let version = 1; version <= SCHEMA_VERSION; version++) {
+      const file = join(APP_ROOT, `docs/schema/payload-v${version}.schema.json`);
+      const schema = JSON.parse(readFileSync(file, 'utf8')) as { properties: { schema_version: { const: number } } };
+      expect(schema.properties.schema_version.const).toBe(version);
+    }
   });
 });

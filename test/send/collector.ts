@@ -126,11 +126,15 @@ export class Collector {
   }
 }
 
-/** A minimal payload-shaped report: the pipeline reads only id, details_level and delivery. */
-export function reportJson(n: number, extra: { id?: string; dropped?: number; level?: number } = {}): string {
+/**
+ * A minimal payload-shaped report: the pipeline reads only id, report_id, details_level
+ * and delivery. Without `reportId` it is a payload v1 report (no report_id).
+ */
+export function reportJson(n: number, extra: { id?: string; reportId?: string; dropped?: number; level?: number } = {}): string {
   return JSON.stringify({
-    schema_version: 1,
+    schema_version: extra.reportId === undefined ? 1 : 2,
     id: extra.id ?? '6f1c2a8e-3b4d-4e5f-8a9b-0c1d2e3f4a5b',
+    ...(extra.reportId === undefined ? {} : { report_id: extra.reportId }),
     details_level: extra.level ?? 1,
     generated_at: '2026-01-01T00:00:00.000Z',
     delivery: { dropped_reports: extra.dropped ?? 0 },

@@ -111,6 +111,15 @@ function networkProbe(): { requests: number; sockets: number; lookups: number } 
   return counts;
 }
 
+/** Resolves once no wait (backoff or Retry-After) is running: the next flush() sends. */
+async function waitOver(sender: Sender): Promise<void> {
+  for (;;) {
+    const until = sender.nextAttemptAt();
+    if (until === null) return;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(1, until.getTime() - Date.now())));
+  }
+}
+
 const stateLines = (): string[] => logs.lines.filter((line) => /telemetry (endpoint|sending)|no telemetry endpoint/.test(line));
 
 describe('Sender', () => {
@@ -170,7 +179,7 @@ describe('Sender', () => {
     expect(h.retryDelays.slice(3).every((ms) => ms === 30)).toBe(true);
   });
 
-  it('retries after 500, 408 and a timeout, then delivers', async () => {
+  it('retries after 500, 408 and a timeout, then delivers; a flush() during the backoff sends nothing', async () => {
     const answers: Answer[] = [{ status: 500 }, { status: 408 }, 'hang', { status: 200 }];
     const collector = await collectorWith((i) => answers[i] ?? { status: 200 });
     const h = harness(() => collector.url, { timeoutMs: 150 });
@@ -179,17 +188,27 @@ describe('Sender', () => {
     await h.sender.flush();
     expect(h.sender.state).toBe('retrying');
     expect(await h.sender.pending()).toBe(1);
+    // The backoff is running: flush() leaves the report queued and opens no connection.
+    expect(h.sender.nextAttemptAt()).toBeInstanceOf(Date);
+    await h.sender.flush();
+    expect(collector.connections).toBe(1);
+    await waitOver(h.sender);
     await h.sender.flush();
     expect(await h.sender.pending()).toBe(1);
+    await waitOver(h.sender);
     await h.sender.flush(); // the collector never answers: times out
     expect(await h.sender.pending()).toBe(1);
     expect(h.retryDelays).toHaveLength(3);
+    await waitOver(h.sender);
     await h.sender.flush();
     expect(await h.sender.pending()).toBe(0);
+    expect(h.sender.nextAttemptAt()).toBeNull();
     expect(collector.requests).toHaveLength(4);
     expect(h.states).toEqual(['retrying', 'ok']);
+    // One line per change of state or of its cause: an answer that failed, then no answer at all.
     expect(stateLines()).toEqual([
-      'candor warn: telemetry endpoint unreachable, will retry (HTTP 500 Internal Server Error)',
+      'candor warn: telemetry endpoint answered HTTP 500 Internal Server Error, will retry',
+      'candor warn: telemetry endpoint unreachable, will retry (timeout after 150 ms)',
       'candor info: telemetry endpoint reachable again',
     ]);
   });
@@ -381,9 +400,49 @@ describe('Sender', () => {
     const h = harness(() => collector.url, { timing: (ms) => timings.push(ms) });
     await h.outbox.add(reportJson(1));
     await h.sender.flush();
+    await waitOver(h.sender);
     await h.sender.flush();
     expect(timings).toHaveLength(2);
     expect(timings.every((ms) => Number.isFinite(ms) && ms >= 0)).toBe(true);
     expect(existsSync(join(dir, 'history', 'history.jsonl'))).toBe(true);
+  });
+
+  it("sends each report's report_id as its Idempotency-Key, the same on every copy; a report without one goes without the header", async () => {
+    const collector = await collectorWith((i) => (i === 0 ? { status: 503 } : { status: 200 }));
+    const h = harness(() => collector.url);
+    const first = reportJson(1, { reportId: '1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed' });
+    const second = reportJson(2, { reportId: '9f3c1e27-5a0d-4c4e-8f6b-2d7e1a9c0b13' });
+    const old = reportJson(3); // payload v1: no report_id
+    await h.outbox.add(first);
+    await h.outbox.add(second);
+    await h.outbox.add(old);
+    h.sender.start();
+    await h.deliveredCount(3);
+
+    expect(collector.requests.map((r) => [r.text, r.headers['idempotency-key']])).toEqual([
+      [first, '1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed'],
+      [first, '1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed'],
+      [second, '9f3c1e27-5a0d-4c4e-8f6b-2d7e1a9c0b13'],
+      [old, undefined],
+    ]);
+    expect(collector.requests.map((r) => Object.keys(r.headers).includes('idempotency-key'))).toEqual([true, true, true, false]);
+  });
+
+  it('moves a stored report whose report_id is not a UUID v4 to corrupt/, naming the field, and sends it under no key', async () => {
+    const collector = await collectorWith(() => ({ status: 200 }));
+    const h = harness(() => collector.url);
+    const outboxDir = join(dir, 'outbox');
+    const { gzipSync } = await import('node:zlib');
+    // Written by hand: outbox.add() refuses such a report (reportMeta throws).
+    const bad = reportJson(1, { reportId: 'not-a-uuid\r\nX-Injected: 1' });
+    writeFileSync(join(outboxDir, '0000000000001-000001-0000000a.json.gz'), gzipSync(bad));
+    await expect(h.outbox.add(bad)).rejects.toThrow(/report_id .* is not a UUID v4/);
+    await h.outbox.add(reportJson(2, { reportId: '1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed' }));
+    await h.sender.flush();
+    expect(collector.requests.map((r) => r.text)).toEqual([reportJson(2, { reportId: '1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed' })]);
+    expect(readdirSync(join(outboxDir, 'corrupt'))).toEqual(['0000000000001-000001-0000000a.json.gz']);
+    const named = logs.lines.filter((line) => line.includes('corrupt'));
+    expect(named).toHaveLength(1);
+    expect(named[0]).toMatch(/report_id "not-a-uuid.* is not a UUID v4/);
   });
 });

@@ -14,7 +14,7 @@ export interface FleetItem {
   item: ReportItem;
 }
 
-export function fleet(options: { reports: number; version: 1 | 2; seed?: number; days?: number }): FleetItem[] {
+export function fleet(options: { reports: number; version: 1 | 2; seed?: number; days?: number; sources?: boolean }): FleetItem[] {
   const out: FleetItem[] = [];
   for (const { payload, receivedOn } of fleetReports({ ...options, now: FLEET_NOW })) {
     const digest = createHash('sha256').update(JSON.stringify(payload)).digest('hex');

@@ -1,0 +1,153 @@
+import type { ChangeAction } from '../api.js';
+import { cpuVendorCategory, distroCategory, gpuVendorCategory, hypervisorCategory, OTHER, runModeCategory } from './categories.js';
+import { hardwareModel, leadingVersion } from './hardware-model.js';
+import { hashName } from './hash.js';
+import { coarseNumber, coarseSetting } from './numbers.js';
+import { diskBucketGb, ramBucketGib } from './sizes.js';
+import { scrubText, type ScrubContext } from './text.js';
+import { coarsenTime } from './time.js';
+
+// The anonymizer's rules, one table: what each does to a value, what the preview calls
+// the change, what docs/payload.md says, and which pattern or list the published wire
+// schema enforces so a receiver can check a report was really anonymized. A rule's
+// output is built from safe parts (a list entry, a rounded number, a per-start hash),
+// never from the input with bits removed, except `scrub`, the free-text second line.
+
+/** The value cannot be kept under its rule: the field is left out. */
+export const DROP = Symbol('drop');
+
+export interface RuleContext {
+  /** The per-start hashing key (memory only). */
+  key: Buffer;
+  scrub: ScrubContext;
+  /** The field's declared category list (x-categories), for `category`. */
+  categories: readonly string[] | null;
+}
+
+export interface RuleSpec {
+  /** How the preview names the change. */
+  action: ChangeAction;
+  /** One line for docs/payload.md. */
+  doc: string;
+  apply(value: unknown, ctx: RuleContext): unknown;
+  /** JSON Schema keywords the wire schema adds to the field, so a receiver can check it. */
+  wire?: (categories: readonly string[] | null) => Record<string, unknown>;
+}
+
+const text =
+  (map: (value: string, ctx: RuleContext) => string) =>
+  (value: unknown, ctx: RuleContext): unknown =>
+    typeof value === 'string' ? map(value, ctx) : DROP;
+const numeric =
+  (map: (value: number) => number) =>
+  (value: unknown): unknown =>
+    typeof value === 'number' && Number.isFinite(value) ? map(value) : DROP;
+
+const classifier = (classify: (value: string) => string): Pick<RuleSpec, 'apply' | 'wire' | 'action'> => ({
+  action: 'categorized',
+  apply: text((value) => classify(value)),
+  wire: (categories) => (categories ? { enum: [...categories] } : {}),
+});
+
+const time =
+  (unit: 'minute' | 'hour'): RuleSpec['apply'] =>
+  (value) => {
+    if (typeof value !== 'string') return DROP;
+    try {
+      return coarsenTime(value, unit);
+    } catch {
+      return DROP; // not a time: there is nothing safe to keep
+    }
+  };
+
+export const RULES = {
+  keep: { action: 'dropped', doc: 'kept as is: a boolean, a value from a fixed list, or a value the code defines', apply: (v) => v },
+  round: {
+    action: 'rounded',
+    doc: 'integers of 1,000,000 and above keep six significant digits (123456789 → 123456000); numbers with a fraction keep three (0.123456 → 0.123)',
+    apply: numeric(coarseNumber),
+  },
+  setting: {
+    action: 'rounded',
+    doc: 'an operator-chosen number, three significant digits (3607 → 3610), so an odd value cannot tell one install apart',
+    apply: numeric(coarseSetting),
+  },
+  'ram-bucket': {
+    action: 'rounded',
+    doc: 'RAM in GiB as the marketed size it belongs to (15.5 → 16, 23.4 → 24)',
+    apply: numeric(ramBucketGib),
+  },
+  'disk-bucket': {
+    action: 'rounded',
+    doc: 'disk size in GB as the marketed size it belongs to, a power of two from 8 GB (500 → 512, 1000.2 → 1024)',
+    apply: numeric(diskBucketGb),
+  },
+  category: {
+    doc: "a value from the field's list; anything else leaves as `other`",
+    ...classifier((value) => value),
+    apply: (value, ctx) => (typeof value !== 'string' ? DROP : ctx.categories === null || ctx.categories.includes(value) ? value : OTHER),
+  },
+  'run-mode': { doc: 'RUN_MODE as one of the common names; any other name leaves as `other`', ...classifier(runModeCategory) },
+  distro: { doc: 'the OS distribution as one of the listed names, else `other`', ...classifier(distroCategory) },
+  'cpu-vendor': { doc: 'the CPU vendor id as one of the listed vendors, else `other`', ...classifier(cpuVendorCategory) },
+  'gpu-vendor': { doc: 'the GPU vendor as one of the listed vendors, else `other`', ...classifier(gpuVendorCategory) },
+  hypervisor: { doc: 'the hypervisor as one of the listed names (`none` outside a VM), else `other`', ...classifier(hypervisorCategory) },
+  'unavailable-reason': {
+    doc: 'why a section is missing, as timeout, malformed or failed; the message itself stays on this machine',
+    ...classifier((value) =>
+      /\btime(?:d)? ?out\b/i.test(value)
+        ? 'timeout'
+        : /unexpected shape|malformed/i.test(value)
+          ? 'malformed'
+          : /no samples/i.test(value)
+            ? 'no-data'
+            : 'failed',
+    ),
+  },
+  version: {
+    action: 'categorized',
+    doc: 'the leading dotted version number only (6.1.0-18-amd64 → 6.1.0), else `other`',
+    apply: text(leadingVersion),
+    wire: () => ({ pattern: '^(?:\\d{1,6}(?:\\.\\d{1,6}){0,3}|other)$' }),
+  },
+  'hardware-model': {
+    action: 'scrubbed',
+    doc: 'a CPU or GPU model name rebuilt from hardware words and model numbers only (other words are left out), else `other`',
+    apply: text(hardwareModel),
+  },
+  hash: {
+    action: 'hashed',
+    doc: 'HMAC-SHA-256 under a random key made at each start and kept in memory only, cut to 16 hex characters (`h:` prefix): equal values are equal within one report, and never across starts',
+    apply: text((value, ctx) => hashName(ctx.key, value)),
+    wire: () => ({ pattern: '^h:[0-9a-f]{16}$' }),
+  },
+  scrub: {
+    action: 'scrubbed',
+    doc: 'free text with home paths, user and host names, addresses, e-mails, URLs, ids and tokens replaced by typed tokens (a second line only)',
+    apply: text((value, ctx) => scrubText(value, ctx.scrub)),
+  },
+  local: {
+    action: 'dropped',
+    doc: 'shown only on this machine (previews, raw exports); never sent, and not in the wire schema',
+    apply: () => DROP,
+  },
+  'time-minute': {
+    action: 'coarsened',
+    doc: 'ISO time floored to the minute (UTC)',
+    apply: time('minute'),
+    wire: () => ({ pattern: 'T\\d{2}:\\d{2}:00(?:\\.000)?Z$' }),
+  },
+  'time-hour': {
+    action: 'coarsened',
+    doc: 'ISO time floored to the hour (UTC)',
+    apply: time('hour'),
+    wire: () => ({ pattern: 'T\\d{2}:00:00(?:\\.000)?Z$' }),
+  },
+} satisfies Record<string, RuleSpec>;
+
+export type Rule = keyof typeof RULES;
+export const RULE_NAMES = Object.keys(RULES) as Rule[];
+
+export function ruleSpec(name: string): RuleSpec | null {
+  return Object.hasOwn(RULES, name) ? ((RULES as Record<string, RuleSpec>)[name] ?? null) : null;
+}
