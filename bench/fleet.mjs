@@ -316,12 +316,6 @@ function ramBytes(gib) {
   return Math.floor(bytes / unit) * unit;
 }
 
-function timerStatsV1(count, shape) {
-  if (count === 0) return { count: 0, min: 0, avg: 0, max: 0, p50: 0, p95: 0, p99: 0 };
-  const avg = shape.reduce((a, b) => a + b, 0) / shape.length;
-  return { count, min: shape[0], avg, max: shape[7], p50: (shape[3] + shape[4]) / 2, p95: shape[6], p99: shape[7] };
-}
-
 /** Six significant digits for integers of a million and more (the payload's rule). */
 function sig6(n) {
   if (n < 1_000_000) return n;
@@ -329,34 +323,50 @@ function sig6(n) {
   return Math.floor(n / unit) * unit;
 }
 
-function histogramV2(count, shape) {
-  const counts = new Map();
-  // Spread `count` over the 8 quantile points' buckets, 1/8 each (the rest to the median).
-  const each = Math.floor(count / 8);
-  shape.forEach((v, i) => {
-    const index = bucketIndex(v);
-    counts.set(index, (counts.get(index) ?? 0) + each + (i === 3 ? count - each * 8 : 0));
-  });
-  const buckets = [...counts.entries()].filter(([, c]) => c > 0).sort((a, b) => a[0] - b[0]);
-  return { layout: 'candor-log-linear-1', index: buckets.map(([i]) => i), count: buckets.map(([, c]) => sig6(c)) };
-}
-
 function sig3(x) {
   return x === 0 ? 0 : Number(x.toPrecision(3));
 }
 
-function timerV2(count, shape) {
-  const s = timerStatsV1(count, shape);
-  return {
-    count,
-    min: sig3(s.min),
-    avg: sig3(s.avg),
-    max: sig3(s.max),
-    p50: sig3(s.p50),
-    p95: sig3(s.p95),
-    p99: sig3(s.p99),
-    histogram: histogramV2(count, shape),
-  };
+/**
+ * What a machine's timer looks like at any count, computed once per instance: its
+ * summary (v1 exact, v2 to 3 significant digits) and the buckets of its 8 quantile
+ * points (the 4th, the median, takes the remainder of an uneven split).
+ */
+function prepareTimer(shape) {
+  const avg = shape.reduce((a, b) => a + b, 0) / shape.length;
+  const v1 = { min: shape[0], avg, max: shape[7], p50: (shape[3] + shape[4]) / 2, p95: shape[6], p99: shape[7] };
+  const v2 = Object.fromEntries(Object.entries(v1).map(([k, v]) => [k, sig3(v)]));
+  const weights = new Map();
+  shape.forEach((v, i) => {
+    const index = bucketIndex(v);
+    const w = weights.get(index) ?? { each: 0, median: false };
+    w.each += 1;
+    w.median ||= i === 3;
+    weights.set(index, w);
+  });
+  const buckets = [...weights.entries()].sort((a, b) => a[0] - b[0]);
+  return { v1, v2, index: buckets.map(([i]) => i), weights: buckets.map(([, w]) => w) };
+}
+
+const ZERO_STATS = { min: 0, avg: 0, max: 0, p50: 0, p95: 0, p99: 0 };
+
+function timerStatsV1(count, timer) {
+  return { count, ...(count === 0 ? ZERO_STATS : timer.v1) };
+}
+
+function timerV2(count, timer) {
+  // Spread `count` over the 8 quantile points, 1/8 each, the rest to the median's bucket.
+  const each = Math.floor(count / 8);
+  const index = [];
+  const counts = [];
+  timer.weights.forEach((w, i) => {
+    const c = each * w.each + (w.median ? count - each * 8 : 0);
+    if (c > 0) {
+      index.push(timer.index[i]);
+      counts.push(sig6(c));
+    }
+  });
+  return { count, ...(count === 0 ? ZERO_STATS : timer.v2), histogram: { layout: 'candor-log-linear-1', index, count: counts } };
 }
 
 function errorV1(e, count, seen) {
@@ -441,11 +451,12 @@ export function* fleetReports(options) {
       CANDOR_VERSIONS[Math.min(CANDOR_VERSIONS.length - 1, Math.floor(ageOfVersion * CANDOR_VERSIONS.length + normal(random) * 0.6))] ??
       '0.1.0';
     const node = NODE_VERSIONS[Math.floor(random() * NODE_VERSIONS.length)];
-    const shapes = TIMERS.map((t) => timerShape(random, t, m.slowness));
+    const shapes = TIMERS.map((t) => prepareTimer(timerShape(random, t, m.slowness)));
+    const load = loadSummary(random, m, version);
     const sourceState = m.sources.map((s) => ({
       s,
       version: s.versions[Math.min(s.versions.length - 1, Math.floor(ageOfVersion * s.versions.length + random() * 0.8))],
-      shapes: SOURCE_TIMERS.map((t) => timerShape(random, t, m.slowness)),
+      shapes: SOURCE_TIMERS.map((t) => prepareTimer(timerShape(random, t, m.slowness))),
       error: random() < 0.25 ? zipfError(random) : null,
     }));
     const errorsOfInstance = random() < 0.3 ? Array.from({ length: 1 + Math.floor(random() * 3) }, () => zipfError(random)) : [];
@@ -502,7 +513,7 @@ export function* fleetReports(options) {
         performance: {
           timers,
           counters: { candor_reports_built: k },
-          load: loadSummary(random, m, version),
+          load,
         },
         errors: { captured, dropped: 0 },
       };

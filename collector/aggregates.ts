@@ -1,80 +1,14 @@
 import { mergedPercentiles } from './percentiles.js';
+import type { Aggregates, Cell, CounterAggregate, Distribution, ErrorGroup, SourceAggregates, TimerAggregate } from './aggregates-types.js';
 import type { AggregateInputs, AggregateWindow, DimCount } from './store/store.js';
+
+export type { Aggregates, Cell, CounterAggregate, Distribution, ErrorGroup, SourceAggregates, TimerAggregate };
 
 // What GET /v1/aggregates answers, computed the same way whatever the store. Every
 // cell (a distribution value, a timer, a counter, an error group, a version within an
 // error group, a whole source) is backed by `reports`: the number of distinct reports
 // (the latest of each instance) that have it. A cell with fewer than min_group_size is
 // left out and only counted in `suppressed`, so no answer can single out a machine.
-
-export interface Cell {
-  value: string;
-  reports: number;
-}
-
-export interface Distribution {
-  dim: string;
-  cells: Cell[];
-  /** Cells left out because fewer than min_group_size reports back them. */
-  suppressed: number;
-}
-
-export interface TimerAggregate {
-  metric: string;
-  reports: number;
-  count: number;
-  min: number;
-  max: number;
-  mean: number;
-  /** From the merged histograms; null when no report carried one (schema v1). */
-  p50: number | null;
-  p95: number | null;
-  p99: number | null;
-  /** Observations the merged histograms hold. */
-  histogram_count: number;
-}
-
-export interface CounterAggregate {
-  metric: string;
-  reports: number;
-  total: number;
-}
-
-export interface ErrorGroup {
-  type: string;
-  code: string;
-  message: string;
-  top_frame: string;
-  reports: number;
-  count: number;
-  versions: Cell[];
-  suppressed_versions: number;
-}
-
-export interface SourceAggregates {
-  name: string;
-  reports: number;
-  distributions: Distribution[];
-  timers: TimerAggregate[];
-  counters: CounterAggregate[];
-  errors: ErrorGroup[];
-  suppressed: number;
-}
-
-export interface Aggregates {
-  window: AggregateWindow;
-  min_group_size: number;
-  /** Reports received in the window, and distinct instance ids (each instance counts by its latest report). */
-  reports: number;
-  instances: number;
-  distributions: Distribution[];
-  timers: TimerAggregate[];
-  counters: CounterAggregate[];
-  errors: ErrorGroup[];
-  sources: SourceAggregates[];
-  /** Every cell left out anywhere in this answer. */
-  suppressed: number;
-}
 
 const byReportsThenName =
   <T extends { reports: number }>(name: (item: T) => string) =>

@@ -1,4 +1,4 @@
-import type { Distribution, TimerAggregate } from '../aggregates.js';
+import type { Distribution, TimerAggregate } from '../aggregates-types.js';
 import { formatCount, formatMs, h } from './dom.js';
 
 // Charts as inline SVG built element by element (no library, no canvas, no inline

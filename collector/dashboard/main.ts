@@ -1,4 +1,4 @@
-import type { Aggregates, CounterAggregate, ErrorGroup, SourceAggregates } from '../aggregates.js';
+import type { Aggregates, CounterAggregate, ErrorGroup, SourceAggregates } from '../aggregates-types.js';
 import { dimTitle, distributionChart, timersTable } from './charts.js';
 import { byId, formatCount, h } from './dom.js';
 

@@ -1,4 +1,5 @@
 import { dayLiteral, type AggregateWindow } from './store.js';
+import type { TableName } from './tables.js';
 
 // The aggregate queries, written once for both SQL dialects. Every figure is computed
 // over the latest report of each instance in the window: timers, counters and error
@@ -26,7 +27,7 @@ export interface Query {
 
 interface DimSpec {
   dim: string;
-  table: 'reports' | 'disks' | 'gpus' | 'sources';
+  table: TableName;
   /** SQL for the source column ('' for agent fields). */
   source: string;
   /** The value column; numbers where 0 means unknown are marked. */
@@ -58,55 +59,83 @@ function since(window: AggregateWindow): string {
   return window.since === null ? '' : ` WHERE received_on >= ${dayLiteral(window.since)}`;
 }
 
-/** DuckDB keeps the latest ids in a temporary table of the reading connection (see duckdb.ts). */
-export const DUCKDB_LATEST_TABLE = 'latest_ids';
-
-export function duckdbLatestSql(window: AggregateWindow): string {
-  return (
-    `CREATE OR REPLACE TEMP TABLE ${DUCKDB_LATEST_TABLE} AS ` +
-    `SELECT arg_max(report_id, (generated_at, CAST(report_id AS VARCHAR))) AS report_id FROM reports${since(window)} GROUP BY instance_id`
-  );
+/**
+ * DuckDB first keeps the latest report id of each instance in a temporary table of the
+ * reading connection (see duckdb.ts); each query then semi-joins its table with it. (A
+ * temporary copy of every table's latest rows costs more than the joins it saves: it
+ * writes compressed column segments.) DuckDB orders UUIDs as their text, so report_id
+ * breaks ties as ClickHouse's toString(report_id) does.
+ */
+export function duckdbLatestSql(window: AggregateWindow): string[] {
+  return [
+    `CREATE OR REPLACE TEMP TABLE latest_ids AS SELECT arg_max(report_id, (generated_at, report_id)) AS report_id FROM reports${since(window)} GROUP BY instance_id`,
+  ];
 }
 
 function latestFilter(dialect: Dialect, window: AggregateWindow): string {
-  if (dialect === 'duckdb') return `report_id IN (SELECT report_id FROM ${DUCKDB_LATEST_TABLE})`;
+  if (dialect === 'duckdb') return 'report_id IN (SELECT report_id FROM latest_ids)';
   return `report_id IN (SELECT argMax(report_id, tuple(generated_at, toString(report_id))) FROM reports${since(window)} GROUP BY instance_id)`;
 }
+
+/**
+ * Distinct reports behind a group whose rows are one per report (a report has one row
+ * per timer, counter and in `reports`): DuckDB's rows are unique, so a plain count;
+ * ClickHouse may hold a copy, so it counts distinct ids.
+ */
+const perReport = (dialect: Dialect): string => (dialect === 'duckdb' ? 'count(*)' : 'count(DISTINCT report_id)');
 
 const text = (dialect: Dialect, expr: string): string => (dialect === 'duckdb' ? `CAST(${expr} AS VARCHAR)` : `toString(${expr})`);
 
 /** Rows of `table` for the latest reports, one per (report, key) on ClickHouse. */
-function latestRows(dialect: Dialect, window: AggregateWindow, table: string, columns: string, dedupeKey: string): string {
-  const filter = latestFilter(dialect, window);
-  if (dialect === 'duckdb') return `(SELECT ${columns} FROM ${table} WHERE ${filter})`;
-  return `(SELECT ${columns} FROM ${table} WHERE ${filter} LIMIT 1 BY ${dedupeKey})`;
+function latestRows(dialect: Dialect, window: AggregateWindow, table: TableName, columns: string, dedupeKey: string): string {
+  const rows = `SELECT ${columns} FROM ${table} WHERE ${latestFilter(dialect, window)}`;
+  return dialect === 'duckdb' ? `(${rows})` : `(${rows} LIMIT 1 BY ${dedupeKey})`;
 }
 
 export function totalsQuery(dialect: Dialect, window: AggregateWindow): Query {
+  // DuckDB's report_ids are unique (one writer checks them) and latest_ids has one row per instance.
+  const sql =
+    dialect === 'duckdb'
+      ? `SELECT (SELECT count(*) FROM reports${since(window)}) AS nr, (SELECT count(*) FROM latest_ids) AS ni`
+      : `SELECT count(DISTINCT report_id) AS nr, count(DISTINCT instance_id) AS ni FROM reports${since(window)}`;
   return {
-    sql: `SELECT count(DISTINCT report_id) AS nr, count(DISTINCT instance_id) AS ni FROM reports${since(window)}`,
+    sql,
     columns: ['reports', 'instances'],
     numeric: ['reports', 'instances'],
   };
 }
 
 export function dimsQuery(dialect: Dialect, window: AggregateWindow): Query {
-  const filter = latestFilter(dialect, window);
+  // DuckDB: each table's latest rows once, in a materialized CTE every branch reads.
+  const tables = [...new Set(DIMS.map((d) => d.table))];
+  const from = (table: TableName): string => (dialect === 'duckdb' ? `latest_${table}` : `${table} WHERE ${latestFilter(dialect, window)}`);
+  const ctes = tables.map((table) => {
+    const columns = new Set([
+      'report_id',
+      ...DIMS.filter((d) => d.table === table).flatMap((d) => [d.value, ...(d.source === "''" ? [] : [d.source])]),
+    ]);
+    return `latest_${table} AS MATERIALIZED (SELECT ${[...columns].join(', ')} FROM ${table} WHERE ${latestFilter(dialect, window)})`;
+  });
   const parts = DIMS.map((d) => {
     const value = d.numberZeroUnknown ? `CASE WHEN ${d.value} = 0 THEN '' ELSE ${text(dialect, d.value)} END` : d.value;
     return (
-      `SELECT '${d.dim}' AS d_dim, ${d.source} AS d_source, ${value} AS d_value, count(DISTINCT report_id) AS d_n ` +
-      `FROM ${d.table} WHERE ${filter} GROUP BY ${d.source === "''" ? '' : `${d.source}, `}${d.value}`
+      `SELECT '${d.dim}' AS d_dim, ${d.source} AS d_source, ${value} AS d_value, ${d.table === 'reports' ? perReport(dialect) : 'count(DISTINCT report_id)'} AS d_n ` +
+      `FROM ${from(d.table)} GROUP BY ${d.source === "''" ? '' : `${d.source}, `}${d.value}`
     );
   });
-  return { sql: parts.join('\nUNION ALL\n'), columns: ['dim', 'source', 'value', 'n'], numeric: ['n'] };
+  const body = parts.join('\nUNION ALL\n');
+  return {
+    sql: dialect === 'duckdb' ? `WITH ${ctes.join(', ')}\n${body}` : body,
+    columns: ['dim', 'source', 'value', 'n'],
+    numeric: ['n'],
+  };
 }
 
 export function timersQuery(dialect: Dialect, window: AggregateWindow): Query {
   const rows = latestRows(dialect, window, 'timers', 'report_id, source, metric, count, min, max, sum', 'report_id, source, metric');
   return {
     sql:
-      `SELECT source, metric, count(DISTINCT report_id) AS n, sum(count) AS cnt, min(min) AS mn, max(max) AS mx, sum(sum) AS sm ` +
+      `SELECT source, metric, ${perReport(dialect)} AS n, sum(count) AS cnt, min(min) AS mn, max(max) AS mx, sum(sum) AS sm ` +
       `FROM ${rows} AS t WHERE count > 0 GROUP BY source, metric`,
     columns: ['source', 'metric', 'n', 'count', 'min', 'max', 'sum'],
     numeric: ['n', 'count', 'min', 'max', 'sum'],
@@ -131,7 +160,7 @@ export function bucketsQuery(dialect: Dialect, window: AggregateWindow): Query {
 export function countersQuery(dialect: Dialect, window: AggregateWindow): Query {
   const rows = latestRows(dialect, window, 'counters', 'report_id, source, metric, value', 'report_id, source, metric');
   return {
-    sql: `SELECT source, metric, count(DISTINCT report_id) AS n, sum(value) AS tot FROM ${rows} AS t GROUP BY source, metric`,
+    sql: `SELECT source, metric, ${perReport(dialect)} AS n, sum(value) AS tot FROM ${rows} AS t GROUP BY source, metric`,
     columns: ['source', 'metric', 'n', 'total'],
     numeric: ['n', 'total'],
   };

@@ -43,6 +43,7 @@ import {
   type ReportItem,
   type Store,
 } from './store.js';
+import { ReportIdFilter } from './report-id-filter.js';
 import { TABLE_NAMES, TABLES, type CellValue, type ColumnType, type Row, type TableName } from './tables.js';
 
 // The embedded store: one DuckDB file in the collector's data dir, no server. DuckDB
@@ -84,16 +85,36 @@ const CHUNK_TYPE: Record<ColumnType, DuckDBType> = {
 const CHUNK_ROWS = 2048;
 const DAY_MS = 86_400_000;
 
-function dayNumber(text: string): number {
-  return Math.round(Date.parse(`${text}T00:00:00Z`) / DAY_MS);
+// A batch's rows share a handful of days and minutes: parse each text once.
+const days = new Map<string, DuckDBDateValue>();
+const minutes = new Map<string, DuckDBTimestampValue>();
+
+function dayValue(text: string): DuckDBDateValue {
+  let value = days.get(text);
+  if (value === undefined) {
+    if (days.size > 10_000) days.clear();
+    value = new DuckDBDateValue(Math.round(Date.parse(`${text}T00:00:00Z`) / DAY_MS));
+    days.set(text, value);
+  }
+  return value;
+}
+
+function timestampValue(text: string): DuckDBTimestampValue {
+  let value = minutes.get(text);
+  if (value === undefined) {
+    if (minutes.size > 100_000) minutes.clear();
+    value = new DuckDBTimestampValue(BigInt(Date.parse(`${text.replace(' ', 'T')}Z`)) * 1000n);
+    minutes.set(text, value);
+  }
+  return value;
 }
 
 function convert(type: ColumnType, value: CellValue): DuckDBValue {
   switch (type) {
     case 'date':
-      return new DuckDBDateValue(dayNumber(value as string));
+      return dayValue(value as string);
     case 'datetime':
-      return new DuckDBTimestampValue(BigInt(Date.parse(`${(value as string).replace(' ', 'T')}Z`)) * 1000n);
+      return timestampValue(value as string);
     case 'uuid':
       return DuckDBUUIDValue.fromUint128(BigInt(`0x${(value as string).replace(/-/g, '')}`));
     case 'u64':
@@ -118,6 +139,8 @@ export class DuckDbStore implements Store {
   private readonly writes = new Serial();
   private readonly reads = new Serial();
   private closed = false;
+  /** Built at the first insert from the report_id column, then kept up to date by this (only) writer. */
+  private ids: ReportIdFilter | null = null;
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -150,9 +173,11 @@ export class DuckDbStore implements Store {
       if (fresh.has(item.reportId)) duplicates.push(item.reportId);
       else fresh.set(item.reportId, item);
     }
-    if (fresh.size > 0) {
+    const ids = await this.idFilter(fresh.size);
+    const maybe = [...fresh.keys()].filter((id) => ids.mightHold(id));
+    if (maybe.length > 0) {
       const found = await this.writer.runAndReadAll(
-        `SELECT CAST(report_id AS VARCHAR) FROM reports WHERE report_id IN (${uuidLiterals([...fresh.keys()])})`,
+        `SELECT CAST(report_id AS VARCHAR) FROM reports WHERE report_id IN (${uuidLiterals(maybe)})`,
       );
       for (const [id] of found.getRows()) {
         fresh.delete(String(id));
@@ -172,7 +197,24 @@ export class DuckDbStore implements Store {
       await this.writer.run('ROLLBACK').catch(() => undefined);
       throw error;
     }
+    for (const id of fresh.keys()) ids.add(id);
     return { stored: [...fresh.keys()], duplicates };
+  }
+
+  /** The filter, (re)built from the stored ids when missing or past its planned size. */
+  private async idFilter(incoming: number): Promise<ReportIdFilter> {
+    if (this.ids !== null && !this.ids.full) return this.ids;
+    const [[stored]] = (await this.writer.runAndReadAll('SELECT count(*) FROM reports')).getRows() as [[bigint]];
+    const filter = new ReportIdFilter(2 * (Number(stored) + incoming) + 100_000);
+    // The first 16 hex digits as two 32-bit numbers, computed by DuckDB: no million strings in JS.
+    const halves = await this.writer.runAndReadAll(
+      "SELECT CAST(('0x' || substr(t, 1, 8)) AS UINTEGER), CAST(('0x' || substr(t, 10, 4) || substr(t, 15, 4)) AS UINTEGER) " +
+        'FROM (SELECT CAST(report_id AS VARCHAR) AS t FROM reports)',
+    );
+    const [a = [], b = []] = halves.getColumns() as number[][];
+    for (let i = 0; i < a.length; i++) filter.addHalves(a[i] as number, b[i] as number);
+    this.ids = filter;
+    return filter;
   }
 
   /** Column-wise chunks through DuckDB's appender: per-value appends cost ~10x more. */
@@ -242,8 +284,8 @@ export class DuckDbStore implements Store {
       this.guard('aggregate', async () => {
         const read = async <T>(query: Query): Promise<T[]> =>
           toObjects<T>(query, (await this.reader.runAndReadAll(query.sql)).getRows() as unknown[][]);
+        for (const sql of duckdbLatestSql(window)) await this.reader.run(sql);
         const [totals] = await read<{ reports: number; instances: number }>(totalsQuery('duckdb', window));
-        await this.reader.run(duckdbLatestSql(window));
         return {
           reports: totals?.reports ?? 0,
           instances: totals?.instances ?? 0,
