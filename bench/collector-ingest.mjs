@@ -30,7 +30,7 @@ const CONCURRENCY = 128;
 function reportSet(seed, count) {
   const out = [];
   const today = new Date().toISOString().slice(0, 10);
-  for (const { payload } of fleetReports({ seed, reports: count, version: 2 })) {
+  for (const { payload } of fleetReports({ seed, reports: count, version: 2, sources: true })) {
     const json = Buffer.from(JSON.stringify(payload));
     // The rows the collector makes of it on arrival today: what the floor inserts.
     const item = reportRows(payload, 2, { receivedOn: today, bodyDigest: createHash('sha256').update(json).digest('hex') });

@@ -428,8 +428,7 @@ function zipfError(random) {
 
 /**
  * Reports in arrival order: { payload, receivedOn ('YYYY-MM-DD') }. `sources` adds the
- * apps' telemetry (issue 11's shape) to v2 reports: not published yet, so such reports go
- * to a store directly, not through validation.
+ * telemetry of apps reporting through the agent (v2 only).
  * @param {{ seed?: number, reports: number, version?: 1 | 2, sources?: boolean, now?: Date, days?: number }} options
  */
 export function* fleetReports(options) {
@@ -568,9 +567,10 @@ export function* fleetReports(options) {
         payload.sources = sourceState.map(({ s, version: v, shapes: sh, error }) => ({
           name: s.name,
           version: v,
-          sdk: { language: s.language, name: s.sdk, version: '1.28.0' },
-          counters: { 'http.server.requests': 600 * k },
-          timers: Object.fromEntries(SOURCE_TIMERS.map((t, i) => [t.name, timerV2(Math.round(t.perHour * k), sh[i])])),
+          sdk: { language: s.language, name: 'opentelemetry', version: '1.28.0' },
+          os_type: { win32: 'windows', darwin: 'darwin', linux: 'linux' }[m.platform] ?? 'other',
+          counters: { 'http.server.requests': sig6(600 * k) },
+          timers: Object.fromEntries(SOURCE_TIMERS.map((t, i) => [t.name, { ...timerV2(Math.round(t.perHour * k), sh[i]), unit: 'ms' }])),
           errors: { captured: error === null || errorCount === 0 ? [] : [errorV2(error, errorCount, hourSeen)], dropped: 0 },
           dropped: {},
         }));

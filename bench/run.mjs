@@ -9,7 +9,19 @@ import { renderText } from './format.mjs';
 import { describeMachine } from './machine.mjs';
 import { spawnJson } from './spawn-json.mjs';
 
-const AREAS = ['hot-path', 'exposition', 'report', 'anonymizer', 'api', 'agent-cost', 'cli', 'collector-ingest', 'collector-queries'];
+const AREAS = [
+  'hot-path',
+  'exposition',
+  'report',
+  'anonymizer',
+  'api',
+  'agent-cost',
+  'cli',
+  'intake',
+  'intake-flood',
+  'collector-ingest',
+  'collector-queries',
+];
 /** Areas that need longer than the default 180 s (the collector loads a million reports). */
 const TIMEOUT_MS = { 'collector-ingest': 600_000, 'collector-queries': 600_000 };
 const chosen = process.argv.slice(2).length > 0 ? process.argv.slice(2) : AREAS;

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkedApi, type AgentApi } from './api.js';
 import { agentHandlers, type ExportTarget } from './agent/handlers.js';
@@ -8,6 +7,7 @@ import { ReportBuilder, type AgentMode } from './agent/report-builder.js';
 import { RunState } from './agent/run-state.js';
 import { StatusHub } from './agent/status-hub.js';
 import { systemFacts } from './agent/system-facts.js';
+import { Sources } from './agent/sources.js';
 import { agentTiming } from './agent/timing.js';
 import { perStartKey, removeLegacyKey } from './anonymize/key.js';
 import { machineScrubContext } from './anonymize/text.js';
@@ -15,9 +15,11 @@ import { ErrorCapture } from './collect/errors.js';
 import { defaultRegistry, type MetricsRegistry } from './collect/metrics.js';
 import { createSampler } from './collect/sampler.js';
 import { loadConfig, type LoadedConfig } from './control/config-load.js';
+import type { AnonymizeContext } from './report/make-report.js';
 import { openSettingsStore, type SettingsStoreClass } from './control/settings-store.js';
 import { Ledger } from './send/ledger.js';
 import { Outbox } from './send/outbox.js';
+import { ensureSafeDataDir } from './util/data-dir.js';
 import { log } from './util/log.js';
 import { APP_ROOT } from './version.js';
 
@@ -58,12 +60,25 @@ export interface Agent {
 
 const ERROR_PERSIST_FILE = 'crash-reports.json';
 
+/**
+ * What the anonymizer needs to know of this machine and this start: the per-start key,
+ * the names and paths that must never survive, and the app's own roots, from which a
+ * stack frame's file may leave as a relative path.
+ */
+function anonymizeContext(httpPort: number): AnonymizeContext {
+  const scrub = machineScrubContext(APP_ROOT);
+  const denied = [...scrub.userNames, ...scrub.hostNames];
+  const appRoots = [APP_ROOT, 'candor://app', `http://127.0.0.1:${httpPort}`, `http://localhost:${httpPort}`];
+  return { key: perStartKey(), scrub, errors: { template: { denied }, roots: { appRoots, denied } } };
+}
+
 export async function createAgent(options: AgentOptions): Promise<Agent> {
   const env = options.env ?? process.env;
   const registry = options.registry ?? defaultRegistry;
   const { dataDir } = options;
   const passive = options.passive === true;
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  // Before anything in it is read: refuses a data dir another user owns or can write (docs/data-dir.md).
+  ensureSafeDataDir(dataDir);
 
   const config = loadConfig({ cwd: options.cwd ?? process.cwd(), env, configPath: options.configPath, configDir: options.configDir });
   const settings = openSettingsStore({ dataDir, storeClass: options.storeClass, watch: !passive });
@@ -85,6 +100,7 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
   const sampler = createSampler({ intervalMs: config.config.sampling.interval_s * 1000 });
   const outbox = new Outbox({ dir: join(dataDir, 'outbox') });
   const ledger = new Ledger({ dir: join(dataDir, 'history') });
+  const sources = new Sources(run, options.otlpPort ?? config.config.intake.otlp.port);
   const reports = new ReportBuilder({
     mode: options.mode,
     telemetryId,
@@ -93,16 +109,20 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
     registry,
     sampler,
     errors,
+    sources,
     outbox,
-    anonymize: { key: perStartKey(), scrub: machineScrubContext(APP_ROOT) },
+    anonymize: anonymizeContext(config.config.service.http_port),
     timing,
   });
   const hub = new StatusHub(run, telemetryId);
   const delivery = new Delivery({ dataDir, run, outbox, ledger, reports, timing, onChange: () => hub.emit() });
-  hub.attach(delivery);
+  hub.attach(delivery, sources);
+  // A source appearing or answered: the tray, the page and the CLI show it.
+  const unwatchSources = sources.intake.onChange(() => hub.emit());
 
   // Settings change here or in another process: the surfaces and the senders hear of it.
   const unwatchSettings = settings.onChange(() => {
+    sources.sync();
     hub.emit();
     delivery.wake();
   });
@@ -118,6 +138,7 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
     ledger,
     sampler,
     errors,
+    sources,
     exportTarget: () => exportTarget,
   });
 
@@ -127,6 +148,7 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
     system().catch((error: unknown) => log.warn(`system information: ${(error as Error).message}`));
     delivery.start();
     log.info(`telemetry id: ${telemetryId}`);
+    await sources.start();
   }
 
   let closed = false;
@@ -145,9 +167,13 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
       closed = true;
       sampler.stop();
       await delivery.stop();
+      unwatchSources();
+      await sources.close();
       unwatchSettings();
       settings.close();
       uninstallErrors();
+      // Errors not yet in a queued report are kept for the next start (a passive reader writes nothing).
+      errors.flushPending();
       hub.clear();
       log.debug(`agent closed after ${Math.round((Date.now() - startedAt) / 1000)} s`);
     },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { Payload, RecentSample } from './report/payload-schema.js';
+import type { SourceInfo } from './intake/source-registry.js';
+import type { Payload, RecentSample, SourceSection } from './report/payload-schema.js';
 
 // The AgentApi contract: the only way a UI or another process reaches the agent.
 // `calls` is the one table both transports derive from: Electron IPC
@@ -60,6 +61,16 @@ export const calls = {
     http: { method: 'POST', path: '/deletion-request' },
     doc: 'The text of a deletion request (ids + contact); with send=true, also queue it to the deletion endpoint.',
   },
+  sources: {
+    input: Empty,
+    http: { method: 'GET', path: '/sources' },
+    doc: 'The apps that report through Candor (OTLP intake), each with its state: pending, allowed or denied, and who answered.',
+  },
+  answerSource: {
+    input: z.object({ name: z.string().min(1).max(128), answer: z.enum(['allowed', 'denied']) }).strict(),
+    http: { method: 'POST', path: '/sources/answer' },
+    doc: "Allow or deny one app (by its OpenTelemetry service.name); the person's answer is kept and wins over the operator's.",
+  },
   reportError: {
     input: z.object({ type: ErrorText(200), message: ErrorText(10_000), stack: ErrorText(50_000).optional() }).strict(),
     http: { method: 'POST', path: '/errors' },
@@ -92,11 +103,15 @@ export interface AgentStatus {
   send_interval_s: number;
   /** When the next scheduled report is due (ISO), or null while sending is off. */
   next_send_at: string | null;
+  /** While the collector asked to wait (Retry-After) or a backoff runs: when queued reports are tried again (ISO). */
+  retry_at: string | null;
   /** Host of the telemetry endpoint, shown to the person asked for consent; null without one. Local only, never sent. */
   endpoint_host: string | null;
   /** Last delivery state: idle (nothing to do), ok, retrying (offline), off. */
   delivery: 'idle' | 'ok' | 'retrying' | 'off';
   outbox_pending: number;
+  /** Apps reporting through Candor and their answers (for the tray's and the page's lists). */
+  sources: Array<Pick<SourceInfo, 'name' | 'state' | 'answered_by'>>;
 }
 
 export type ChangeAction = 'hashed' | 'rounded' | 'categorized' | 'templated' | 'scrubbed' | 'coarsened' | 'dropped';
@@ -112,6 +127,8 @@ export interface FieldChange {
 export interface PreviewResult {
   payload: Payload;
   changes: FieldChange[];
+  /** Apps waiting for an answer: what each would send once allowed (never sent while pending); change paths start /sources. */
+  pending: { sources: SourceSection[]; changes: FieldChange[] };
 }
 
 export interface ExportResult {
@@ -175,7 +192,16 @@ export interface CallOutputs {
   clearHistory: { cleared: number };
   instanceIds: { current: string; ids: string[] };
   requestDeletion: DeletionRequest;
+  sources: SourcesResult;
+  answerSource: SourceInfo;
   reportError: { recorded: boolean };
+}
+
+export type { SourceInfo } from './intake/source-registry.js';
+
+export interface SourcesResult {
+  sources: SourceInfo[];
+  intake: { listening: boolean; port: number | null; problem: string | null };
 }
 
 /** The contract the UI sees (window.candor): one async method per call, plus state changes. */

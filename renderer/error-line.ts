@@ -5,11 +5,14 @@ import { routes } from './routes.js';
 // The page's one error line (#error). A message stays until it is out of date: the
 // person starts another action, the call that failed succeeds, or, after the agent
 // could not be reached, any call or pushed state shows it is back. A refused token
-// is final: the controls go inert and its message stays.
+// is final for that token: the controls go inert and its message stays until the page
+// has a new token (`recover`).
 
 export interface ErrorLine {
   report(error: unknown): void;
   refuse(message: string): void;
+  /** A new token works: the controls take clicks again. */
+  recover(): void;
   clear(): void;
   /** The same API, telling this line which calls fail and succeed. */
   watch(api: AgentApi): AgentApi;
@@ -91,6 +94,12 @@ export function createErrorLine(box: HTMLElement, controls: HTMLElement): ErrorL
       source = null;
       // Clicks would otherwise be silently ignored by an agent that no longer knows this page.
       controls.inert = true;
+    },
+    recover() {
+      if (!refused) return;
+      refused = false;
+      controls.inert = false;
+      clear();
     },
     get refused() {
       return refused;

@@ -1,5 +1,6 @@
 import type { AgentApi, HistoryEntry } from '../main/api.js';
-import { button, formatBytes, formatTime, h } from './dom.js';
+import { button, formatBytes, h } from './dom.js';
+import { formatTime } from './time-format.js';
 import { createPayloadTree } from './tree.js';
 
 // Reports already delivered: when, under which id, how big; a kept body opens in

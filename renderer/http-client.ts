@@ -1,6 +1,6 @@
 import type { AgentApi, AgentStatus, CallInput, CallName, CallOutputs } from '../main/api.js';
 import { queryString, routes } from './routes.js';
-import { openStatusStream, refusedText } from './status-stream.js';
+import { openStatusStream, refusedText, type Connection } from './status-stream.js';
 
 // window.candor over the headless agent's loopback HTTP API (main/transport/http.ts).
 // Responses use Qdrant's envelope: {result, status: "ok", time} or {status: {error}, time}.
@@ -9,8 +9,16 @@ export interface HttpClientOptions {
   origin: string;
   token: string;
   fetch?: typeof fetch;
-  /** Called when the agent refuses the token (stream or call): it stops for good. */
+  /** Called when the agent refuses the token (stream or call): the client stops until `useToken`. */
   onRefused?: (message: string) => void;
+}
+
+/** window.candor over HTTP, plus what only a remote agent has: a connection that can drop, and a token that can change. */
+export interface HttpAgentApi extends AgentApi {
+  /** Connection changes, seen on the status stream (and on calls refused for the token). */
+  onConnection(listener: (state: Connection) => void): () => void;
+  /** A new token (the agent restarted and the person opened its new address): the stream reopens with it. */
+  useToken(token: string): void;
 }
 
 interface Envelope {
@@ -29,9 +37,9 @@ export class AgentUnreachable extends Error {
   override name = 'AgentUnreachable';
 }
 
-export function createHttpClient(options: HttpClientOptions): AgentApi {
+export function createHttpClient(options: HttpClientOptions): HttpAgentApi {
   const doFetch = options.fetch ?? window.fetch.bind(window);
-  const authorization = `Bearer ${options.token}`;
+  let authorization = `Bearer ${options.token}`;
 
   async function call<N extends CallName>(name: N, input: CallInput<N>): Promise<CallOutputs[N]> {
     const route = routes[name];
@@ -59,29 +67,43 @@ export function createHttpClient(options: HttpClientOptions): AgentApi {
   }
 
   const listeners = new Set<(status: AgentStatus) => void>();
+  const connectionListeners = new Set<(state: Connection) => void>();
   let stopStream: (() => void) | null = null;
   let gaveUp = false;
 
-  /** A refused token is final, whichever request saw it first: the stream stops retrying too. */
+  const tellConnection = (state: Connection): void => {
+    for (const each of [...connectionListeners]) each(state);
+  };
+
+  /** A refused token is final until a new one comes, whichever request saw it first: the stream stops retrying too. */
   function refused(message: string): void {
     if (gaveUp) return;
     gaveUp = true;
     stopStream?.();
+    stopStream = null;
+    tellConnection('refused');
     options.onRefused?.(message);
   }
 
-  function onStatus(listener: (status: AgentStatus) => void): () => void {
-    listeners.add(listener);
-    if (gaveUp) return () => listeners.delete(listener);
-    stopStream ??= openStatusStream({
+  function openStream(): void {
+    if (gaveUp || stopStream !== null || listeners.size === 0) return;
+    stopStream = openStatusStream({
       url: `${options.origin}/events`,
       authorization,
       fetch: doFetch,
       onFatal: refused,
+      onConnection: (state) => {
+        if (state !== 'refused') tellConnection(state);
+      },
       onStatus: (status) => {
         for (const each of [...listeners]) each(status);
       },
     });
+  }
+
+  function onStatus(listener: (status: AgentStatus) => void): () => void {
+    listeners.add(listener);
+    openStream();
     return () => {
       listeners.delete(listener);
       if (listeners.size === 0 && stopStream !== null) {
@@ -91,20 +113,22 @@ export function createHttpClient(options: HttpClientOptions): AgentApi {
     };
   }
 
+  function onConnection(listener: (state: Connection) => void): () => void {
+    connectionListeners.add(listener);
+    return () => connectionListeners.delete(listener);
+  }
+
+  function useToken(token: string): void {
+    authorization = `Bearer ${token}`;
+    gaveUp = false;
+    stopStream?.();
+    stopStream = null;
+    openStream();
+  }
+
   const methods = Object.fromEntries(
     (Object.keys(routes) as CallName[]).map((name) => [name, (input: CallInput<typeof name>) => call(name, input)]),
   );
   // One generic method per entry of the route table, which TypeScript checks covers every call.
-  return { ...methods, onStatus } as unknown as AgentApi;
-}
-
-/**
- * Reads the token from `#token=<hex>` once and removes it from the address bar,
- * so it is not left visible (or in a screenshot, or in the history list).
- */
-export function takeTokenFromLocation(): string | null {
-  const fragment = new URLSearchParams(location.hash.slice(1));
-  const token = fragment.get('token');
-  if (location.hash !== '') history.replaceState(null, '', `${location.pathname}${location.search}`);
-  return token !== null && /^[0-9a-f]+$/i.test(token) ? token : null;
+  return { ...methods, onStatus, onConnection, useToken } as unknown as HttpAgentApi;
 }

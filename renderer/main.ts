@@ -5,12 +5,14 @@ import { byId, h } from './dom.js';
 import { downloadText } from './download.js';
 import { createErrorLine } from './error-line.js';
 import { createHistoryPanel } from './history-panel.js';
-import { createHttpClient, takeTokenFromLocation } from './http-client.js';
+import { createHttpClient, type HttpAgentApi } from './http-client.js';
 import { createStatePanel } from './state-panel.js';
+import { currentToken, forgetToken, takeTokenFromAddress } from './token-store.js';
 import { createPayloadTree } from './tree.js';
 
 // Entry: wires the panels to window.candor. In Electron the preload provides it
-// over IPC; served by the headless agent, the HTTP client does.
+// over IPC; served by the headless agent, the HTTP client does, and the page follows
+// whether that agent answers.
 
 declare global {
   interface Window {
@@ -24,13 +26,27 @@ const notice = byId('notice');
 const errors = createErrorLine(byId('error'), document.querySelector('main') ?? document.body);
 const report = (error: unknown): void => errors.report(error);
 
-function connect(): AgentApi | null {
-  if (window.candor !== undefined) return window.candor;
-  const token = takeTokenFromLocation();
+interface Connected {
+  api: AgentApi;
+  /** The HTTP client when the page is served by the headless agent; null in the desktop app. */
+  http: HttpAgentApi | null;
+}
+
+function connect(): Connected | null {
+  if (window.candor !== undefined) return { api: window.candor, http: null };
+  const token = currentToken();
   if (token === null) return null;
-  const client = createHttpClient({ origin: location.origin, token, onRefused: (message) => errors.refuse(message) });
+  const client = createHttpClient({
+    origin: location.origin,
+    token,
+    onRefused: (message) => {
+      // A reload must not try a token the agent refuses.
+      forgetToken();
+      errors.refuse(message);
+    },
+  });
   window.candor = client;
-  return client;
+  return { api: client, http: client };
 }
 
 function say(text: string): void {
@@ -42,7 +58,7 @@ function selected(name: string): string | null {
   return document.querySelector<HTMLInputElement>(`input[name="${name}"]:checked`)?.value ?? null;
 }
 
-function start(api: AgentApi): void {
+function start(api: AgentApi, http: HttpAgentApi | null): void {
   const payloadBox = byId('payload');
   const tree = createPayloadTree('Payload fields');
   payloadBox.append(tree.element);
@@ -50,12 +66,43 @@ function start(api: AgentApi): void {
   const onlyChanged = byId('only-changed') as HTMLInputElement;
   const exportButton = byId('export') as HTMLButtonElement;
   const rawBanner = byId('raw-banner');
+  const levelNote = byId('level-note');
+  const levelInputs = [...document.querySelectorAll<HTMLInputElement>('input[name="level"]')];
 
-  const level = (): number => Number(selected('level') ?? '2');
+  // The tree shows the level that is sent until the person picks another; until the
+  // agent has said which level that is, there is nothing to show.
+  let sentLevel: number | null = null;
+  let chosenLevel: number | null = null;
+  const level = (): number | null => chosenLevel ?? sentLevel;
   const anonymize = (): boolean => selected('mode') !== 'raw';
+
+  function showLevel(): void {
+    const shown = level();
+    for (const input of levelInputs) {
+      input.checked = Number(input.value) === shown;
+      const label = input.closest('label');
+      label?.querySelector('.sent-level')?.remove();
+      if (Number(input.value) === sentLevel) label?.append(h('span', { class: 'sent-level' }, ' (sent)'));
+    }
+    levelNote.dataset['preview'] = String(shown !== sentLevel);
+    levelNote.textContent =
+      sentLevel === null
+        ? ''
+        : shown === sentLevel
+          ? `Level ${sentLevel} is the level this agent sends: this is the report it would send now.`
+          : `Preview only: reports are sent at level ${sentLevel}, not at the level ${shown ?? ''} shown here.`;
+  }
+
+  function followSentLevel(): void {
+    chosenLevel = null;
+    showLevel();
+    void loadPreview();
+  }
 
   let sequence = 0;
   async function loadPreview(): Promise<void> {
+    const shownLevel = level();
+    if (shownLevel === null) return;
     const mine = ++sequence;
     const raw = !anonymize();
     document.body.classList.toggle('raw-mode', raw);
@@ -65,8 +112,8 @@ function start(api: AgentApi): void {
     try {
       // Raw mode also asks for the anonymized build, to mark what sending would change.
       const [result, sent] = await Promise.all([
-        api.preview({ details_level: level(), anonymize: !raw }),
-        raw ? api.preview({ details_level: level(), anonymize: true }) : null,
+        api.preview({ details_level: shownLevel, anonymize: !raw }),
+        raw ? api.preview({ details_level: shownLevel, anonymize: true }) : null,
       ]);
       if (mine !== sequence) return; // a newer choice is on its way
       tree.set({ payload: result.payload, changes: sent?.changes ?? result.changes, raw });
@@ -79,16 +126,15 @@ function start(api: AgentApi): void {
     }
   }
 
-  function markConfigured(configured: number | undefined): void {
-    if (configured === undefined) return;
-    for (const input of document.querySelectorAll<HTMLInputElement>('input[name="level"]')) {
-      const label = input.closest('label');
-      label?.querySelector('.configured')?.remove();
-      if (Number(input.value) === configured) label?.append(h('span', { class: 'configured' }, ' (configured)'));
-    }
+  for (const input of levelInputs) {
+    input.addEventListener('change', () => {
+      const picked = Number(input.value);
+      chosenLevel = picked === sentLevel ? null : picked;
+      showLevel();
+      void loadPreview();
+    });
   }
-
-  for (const input of document.querySelectorAll<HTMLInputElement>('input[name="level"], input[name="mode"]')) {
+  for (const input of document.querySelectorAll<HTMLInputElement>('input[name="mode"]')) {
     input.addEventListener('change', () => void loadPreview());
   }
   const applyFilter = (): void => tree.filter({ query: search.value, onlyChanged: onlyChanged.checked });
@@ -98,7 +144,9 @@ function start(api: AgentApi): void {
   byId('collapse-all').addEventListener('click', () => tree.collapseAll());
   byId('refresh').addEventListener('click', () => void loadPreview());
   exportButton.addEventListener('click', () => {
-    api.exportReport({ details_level: level(), anonymize: anonymize() }).then((result) => {
+    const shownLevel = level();
+    if (shownLevel === null) return;
+    api.exportReport({ details_level: shownLevel, anonymize: anonymize() }).then((result) => {
       if (result.path !== null) say(`Saved ${result.bytes} bytes to ${result.path}.`);
       else if (result.json !== null) {
         downloadText(result.filename, result.json);
@@ -109,11 +157,17 @@ function start(api: AgentApi): void {
 
   const history = createHistoryPanel(byId('history'), api, report);
   const deletion = createDeletionPanel(byId('deletion'), api, report);
-  const state = createStatePanel(byId('state'), api, report);
+  const state = createStatePanel(byId('state'), api, report, {
+    showSentLevel: () => followSentLevel(),
+  });
   let lastDelivery = '';
   const onStatus = (status: AgentStatus): void => {
     state.render(status);
-    markConfigured(status.details_level);
+    if (status.details_level !== sentLevel) {
+      sentLevel = status.details_level;
+      showLevel();
+      if (chosenLevel === null) void loadPreview();
+    }
     deletion.setEndpointConfigured(status.deletion_endpoint_configured);
     const delivery = `${status.delivery}/${status.outbox_pending}`;
     if (delivery !== lastDelivery) {
@@ -134,7 +188,9 @@ function start(api: AgentApi): void {
 
   // Charts follow the agent's sampling interval, within bounds.
   const charts = byId('charts');
+  let samplesRunning = false;
   const refreshSamples = async (): Promise<void> => {
+    samplesRunning = true;
     let delay = SAMPLE_REFRESH_MS.max;
     try {
       if (!document.hidden) {
@@ -145,14 +201,37 @@ function start(api: AgentApi): void {
     } catch (error) {
       report(error);
     }
-    if (!errors.refused) setTimeout(() => void refreshSamples(), delay);
+    if (errors.refused) samplesRunning = false;
+    else setTimeout(() => void refreshSamples(), delay);
   };
   void refreshSamples();
 
-  void loadPreview();
+  // Served over HTTP, the agent can stop and come back: the page says so, and catches up.
+  let wasUp = true;
+  http?.onConnection((connection) => {
+    state.setConnection(connection, location.origin);
+    document.body.dataset['agent'] = connection;
+    if (connection !== 'up') {
+      wasUp = false;
+      return;
+    }
+    if (wasUp) return;
+    wasUp = true;
+    errors.recover();
+    void loadPreview();
+    void history.refresh();
+    void deletion.refresh();
+    if (!samplesRunning) void refreshSamples();
+  });
+
   focusRequestedSection();
-  // The tray can ask again while the page is open.
-  window.addEventListener('hashchange', focusRequestedSection);
+  window.addEventListener('hashchange', () => {
+    // The person opened the address a restarted agent printed, in this tab.
+    const token = takeTokenFromAddress();
+    if (token !== null) http?.useToken(token);
+    // The tray can ask again while the page is open.
+    focusRequestedSection();
+  });
 }
 
 /** The desktop shell opens the page at #consent (first run) or #deletion (tray menu). */
@@ -167,12 +246,24 @@ function focusRequestedSection(): void {
   section.classList.add('requested');
 }
 
-const api = connect();
-if (api === null) {
+function boot(): void {
+  const connected = connect();
+  if (connected !== null) {
+    start(errors.watch(connected.api), connected.http);
+    return;
+  }
   byId('payload').setAttribute('aria-busy', 'false');
   report(
-    'No access token. Open the address the Candor agent printed (it ends in #token=…); the token is removed from the address bar after use, so a reload needs that address again.',
+    'No access token. Open the address the Candor agent printed (it ends in #token=…). This tab then keeps the token for reloads; another tab needs the address again.',
   );
-} else {
-  start(errors.watch(api));
+  // The address may be pasted into this very tab, which only changes its fragment.
+  const retry = (): void => {
+    if (!/(^#|&)token=/.test(location.hash)) return;
+    window.removeEventListener('hashchange', retry);
+    errors.clear();
+    boot();
+  };
+  window.addEventListener('hashchange', retry);
 }
+
+boot();

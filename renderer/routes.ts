@@ -24,6 +24,8 @@ export const routes: Record<CallName, Route> = {
   clearHistory: { method: 'POST', path: '/history/clear' },
   instanceIds: { method: 'GET', path: '/ids' },
   requestDeletion: { method: 'POST', path: '/deletion-request' },
+  sources: { method: 'GET', path: '/sources' },
+  answerSource: { method: 'POST', path: '/sources/answer' },
   reportError: { method: 'POST', path: '/errors' },
 };
 

@@ -1,11 +1,15 @@
 import type { AgentApi, AgentStatus, PauseDuration } from '../main/api.js';
 import { consentTerms } from './consent-terms.js';
-import { append, button, formatTime, h } from './dom.js';
+import { append, button, h } from './dom.js';
+import { msUntilPauseEnds, pauseText, statusAt } from './pause-view.js';
+import type { Connection } from './status-stream.js';
+import { formatTime } from './time-format.js';
 
 // The effective state with every reason, and the controls that change it. Which
-// buttons appear is a pure function of the state, rebuilt on every change.
-// The event stream is the source of truth: a call's own result can be older than a
-// push that arrived while the call ran, so it is drawn only when no push came since.
+// buttons appear is a pure function of the state at this moment, rebuilt on every
+// change and when a pause ends. The event stream is the source of truth: a call's own
+// result can be older than a push that arrived while the call ran, so it is drawn only
+// when no push came since. While the agent does not answer, no old state is shown.
 
 const pauses: [PauseDuration, string][] = [
   ['30m', '30 minutes'],
@@ -17,11 +21,30 @@ const pauses: [PauseDuration, string][] = [
 export interface StatePanel {
   /** A state pushed by the agent (or fetched at start): always drawn. */
   render(status: AgentStatus): void;
+  /** Whether the agent answers; anything but 'up' replaces the state with what is known. */
+  setConnection(state: Connection, origin: string): void;
 }
 
-export function createStatePanel(target: HTMLElement, api: AgentApi, report: (error: unknown) => void): StatePanel {
+export interface StatePanelOptions {
+  /** The consent terms' link: show the level that would be sent in the payload tree. */
+  showSentLevel(level: number): void;
+}
+
+/** setTimeout's limit; a longer pause is looked at again after this long. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+export function createStatePanel(
+  target: HTMLElement,
+  api: AgentApi,
+  report: (error: unknown) => void,
+  options: StatePanelOptions,
+): StatePanel {
   let busy = false;
   let pushes = 0;
+  let last: AgentStatus | null = null;
+  let connection: Connection = 'up';
+  let origin = '';
+  let pauseTimer: ReturnType<typeof setTimeout> | null = null;
 
   async function act(run: () => Promise<AgentStatus>): Promise<void> {
     if (busy) return;
@@ -37,21 +60,70 @@ export function createStatePanel(target: HTMLElement, api: AgentApi, report: (er
     }
   }
 
-  function pausedText(until: string): string {
-    return until === 'restart' ? 'Paused until Candor restarts.' : `Paused until ${formatTime(until)}.`;
-  }
-
   function render(status: AgentStatus): void {
     pushes += 1;
     draw(status);
   }
 
-  function draw(status: AgentStatus): void {
+  /** Redraws when a timed pause ends, and asks the agent for the state after it. */
+  function watchPause(status: AgentStatus): void {
+    if (pauseTimer !== null) clearTimeout(pauseTimer);
+    pauseTimer = null;
+    const ms = msUntilPauseEnds(status, new Date());
+    if (ms === null) return;
+    pauseTimer = setTimeout(
+      () => {
+        pauseTimer = null;
+        if (last === null || connection !== 'up') return;
+        draw(last);
+        const seen = pushes;
+        api.status({}).then((fresh) => {
+          if (pushes === seen && connection === 'up') draw(fresh);
+        }, report);
+      },
+      // A few ms late rather than early: at the end itself the pause still counts.
+      Math.min(ms + 50, MAX_TIMER_MS),
+    );
+  }
+
+  function setConnection(state: Connection, at: string): void {
+    connection = state;
+    origin = at;
+    // Back up: the stream's first event, right behind, is the state to draw, not the one from before.
+    if (state === 'up') return;
+    if (pauseTimer !== null) clearTimeout(pauseTimer);
+    pauseTimer = null;
+    drawUnavailable();
+  }
+
+  function drawUnavailable(): void {
+    const down = connection === 'down';
+    target.replaceChildren(
+      h(
+        'p',
+        { class: 'headline unknown', attrs: { 'data-state': connection } },
+        down ? 'Agent not running.' : 'Not connected to the agent.',
+      ),
+      h(
+        'p',
+        {},
+        down
+          ? `Nothing answers at ${origin}, so nothing is collected or sent from here right now. Start the agent again (npm start, or npx candor start); this page reconnects by itself.`
+          : 'A new Candor agent runs at this address, with a new access token. Open the address it printed (it ends in #token=…); this tab can take it.',
+      ),
+    );
+  }
+
+  function draw(agentStatus: AgentStatus): void {
+    last = agentStatus;
+    if (connection !== 'up') return;
+    watchPause(agentStatus);
+    const status = statusAt(agentStatus, new Date());
     // Re-rendering removes the focused button; keep keyboard focus in the same group.
     const focusedSlot = document.activeElement?.closest('[data-slot]')?.getAttribute('data-slot');
     const headline = h(
       'p',
-      { class: `headline ${status.sending ? 'on' : 'off'}`, attrs: { 'data-sending': String(status.sending) } },
+      { class: `headline ${status.sending ? 'on' : 'off'}`, attrs: { 'data-state': 'up', 'data-sending': String(status.sending) } },
       status.sending ? 'Sending is on.' : 'Sending is off.',
       ' ',
       status.collecting ? 'Collection for this preview keeps running.' : 'Collection is stopped.',
@@ -77,7 +149,7 @@ export function createStatePanel(target: HTMLElement, api: AgentApi, report: (er
           : `${status.consent}${status.consent_at ? ` on ${formatTime(status.consent_at)}` : ''}`,
       ),
       h('dt', {}, 'Pause'),
-      h('dd', {}, status.paused_until === null ? 'not paused' : pausedText(status.paused_until)),
+      h('dd', {}, status.paused_until === null ? 'not paused' : pauseText(status.paused_until)),
       h('dt', {}, 'Delivery'),
       h(
         'dd',
@@ -100,7 +172,7 @@ export function createStatePanel(target: HTMLElement, api: AgentApi, report: (er
               ? null
               : h(
                   'a',
-                  { attrs: { href: '#payload-title' } },
+                  { attrs: { href: '#payload-title' }, on: { click: () => options.showSentLevel(status.details_level) } },
                   `See that report field by field in the payload tree (level ${status.details_level}).`,
                 ),
           )
@@ -146,5 +218,5 @@ export function createStatePanel(target: HTMLElement, api: AgentApi, report: (er
     }
   }
 
-  return { render };
+  return { render, setConnection };
 }

@@ -15,6 +15,8 @@ execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '
   stdio: 'inherit',
 });
 if (existsSync(join(dist, 'main/cli.js'))) chmodSync(join(dist, 'main/cli.js'), 0o755);
+// Generated protobuf code is JavaScript (protobufjs-cli emits .js + .d.ts): tsc does not copy it.
+cpSync(join(root, 'main/intake/generated/otlp.js'), join(dist, 'main/intake/generated/otlp.js'));
 
 // Precompiled payload validators (local and wire): compiling at run time costs ~130 ms.
 {

@@ -5,6 +5,7 @@ import type { Outbox } from '../send/outbox.js';
 import { Scheduler } from '../send/scheduler.js';
 import { Sender } from '../send/sender.js';
 import { Serial } from '../send/serial.js';
+import { log } from '../util/log.js';
 import { USER_AGENT } from '../version.js';
 import type { ReportBuilder } from './report-builder.js';
 import type { RunState } from './run-state.js';
@@ -72,12 +73,22 @@ export class Delivery {
     const { run, reports, outbox } = this.parts;
     if (!run.effective().sending) return;
     const consentAt = run.settings.get().consent.at;
-    const { payload } = await reports.preview(run.config.config.telemetry.details_level, true);
+    const { result, markQueued } = await reports.build(run.config.config.telemetry.details_level, true);
     await this.outboxOps.run(async () => {
       // Building took time: a switch or a new consent answer (here or from another
       // process) in the meantime means this report was built without permission.
       if (!run.effective().sending || run.settings.get().consent.at !== consentAt) return;
-      await outbox.add(JSON.stringify(payload));
+      // Write-ahead (issue 10 item 4): the id is on disk before a report under it can leave,
+      // so a deletion request can always name it. No record, no report.
+      try {
+        this.parts.ledger.recordIdDurably(result.payload.id);
+      } catch (error) {
+        log.error(`telemetry report not queued: its instance id could not be recorded first (${(error as Error).message})`);
+        return;
+      }
+      await outbox.add(JSON.stringify(result.payload));
+      // Queued (on disk): the errors it carries will be delivered; a restart must not queue them again.
+      markQueued();
     });
     await this.sender.flush();
   }

@@ -11,6 +11,7 @@ import type { Sampler } from '../collect/sampler.js';
 import type { Delivery } from './delivery.js';
 import type { ReportBuilder } from './report-builder.js';
 import type { RunState } from './run-state.js';
+import type { Sources } from './sources.js';
 import type { StatusHub } from './status-hub.js';
 
 export type ExportTarget = (suggestedName: string) => Promise<string | null>;
@@ -25,6 +26,7 @@ export interface HandlerParts {
   ledger: Ledger;
   sampler: Sampler;
   errors: ErrorCapture;
+  sources: Sources;
   exportTarget: () => ExportTarget | null;
 }
 
@@ -97,6 +99,18 @@ export function agentHandlers(parts: HandlerParts): AgentHandlers {
       if (send && ids.length === 0)
         throw new ContractError('requestDeletion: nothing was ever sent from this machine, so there is nothing to delete', 409);
       return delivery.deletion.request({ ids, contact: run.config.config.telemetry.privacy_contact, send });
+    },
+    sources: async () => ({ sources: parts.sources.list(), intake: parts.sources.status() }),
+    answerSource: async ({ name, answer }) => {
+      let info;
+      try {
+        info = parts.sources.intake.answer(name, answer);
+      } catch (error) {
+        if (error instanceof RangeError) throw new ContractError(`answerSource: name: ${error.message}`);
+        throw error;
+      }
+      hub.emit();
+      return info;
     },
     reportError: async ({ type, message, stack }) => {
       parts.errors.record({ source: 'renderer', kind: 'reported', type, message, stack });

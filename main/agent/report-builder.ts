@@ -1,15 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { PreviewResult } from '../api.js';
-import type { ErrorCapture } from '../collect/errors.js';
+import type { ErrorCapture, MarkQueued } from '../collect/errors.js';
 import { instanceSummary } from '../collect/instance.js';
 import type { MetricsRegistry } from '../collect/metrics.js';
 import type { Sampler } from '../collect/sampler.js';
-import { makeReport, type AnonymizeContext } from '../report/make-report.js';
+import { makeReport, previewPendingSources, type AnonymizeContext } from '../report/make-report.js';
 import type { Payload, SystemSection } from '../report/payload-schema.js';
 import { rawPayload } from '../report/raw-payload.js';
 import type { Outbox } from '../send/outbox.js';
 import { VERSION } from '../version.js';
 import type { RunState } from './run-state.js';
+import type { Sources } from './sources.js';
 import type { AgentTiming } from './timing.js';
 
 export type AgentMode = 'desktop' | 'headless' | 'cli';
@@ -22,6 +23,7 @@ export interface ReportBuilderParts {
   registry: MetricsRegistry;
   sampler: Sampler;
   errors: ErrorCapture;
+  sources: Sources;
   outbox: Outbox;
   anonymize: AnonymizeContext;
   timing: AgentTiming;
@@ -32,15 +34,21 @@ export class ReportBuilder {
   constructor(private readonly parts: ReportBuilderParts) {}
 
   async raw(): Promise<Payload> {
+    return (await this.rawWithMark()).raw;
+  }
+
+  private async rawWithMark(): Promise<{ raw: Payload; markQueued: MarkQueued }> {
     const { parts } = this;
     const now = new Date();
-    return rawPayload({
+    const system = await parts.system();
+    const errors = parts.errors.sectionForReport();
+    const raw = rawPayload({
       id: parts.telemetryId,
       reportId: randomUUID(),
       version: VERSION,
       mode: parts.mode,
       electronVersion: process.versions.electron ?? null,
-      system: await parts.system(),
+      system,
       instance: instanceSummary(parts.run.config, {
         env: parts.run.env,
         settings: parts.run.settings.get(),
@@ -53,22 +61,32 @@ export class ReportBuilder {
       load: parts.sampler.aggregate(),
       detail: parts.registry.detail(),
       recentSamples: parts.sampler.recent(60),
-      errors: parts.errors.section(),
+      errors: errors.section,
+      sources: parts.sources.section(),
       droppedReports: parts.outbox.droppedCount(),
       now,
     });
+    return { raw, markQueued: errors.markQueued };
   }
 
   /** The payload at a level, anonymized or raw, with the list of changed fields. */
   async preview(level: number, anonymize: boolean): Promise<PreviewResult> {
+    return (await this.build(level, anonymize)).result;
+  }
+
+  /** A report to queue: the payload, and what to call once it is queued (the errors it carried are then sent). */
+  async build(level: number, anonymize: boolean): Promise<{ result: PreviewResult; markQueued: MarkQueued }> {
     const { timing } = this.parts;
     const stop = timing.report.startTimer();
-    const raw = await this.raw();
+    const { raw, markQueued } = await this.rawWithMark();
     const stopAnonymize = timing.anonymize.startTimer();
-    const result = makeReport(raw, level, anonymize, this.parts.anonymize);
+    const result: PreviewResult = {
+      ...makeReport(raw, level, anonymize, this.parts.anonymize),
+      pending: previewPendingSources(this.parts.sources.pending(), level, anonymize, this.parts.anonymize),
+    };
     stopAnonymize();
     stop();
     timing.reports.add();
-    return result;
+    return { result, markQueued };
   }
 }

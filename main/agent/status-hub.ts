@@ -3,20 +3,23 @@ import { timedPauseActive } from '../control/effective-state.js';
 import { log } from '../util/log.js';
 import type { Delivery } from './delivery.js';
 import type { RunState } from './run-state.js';
+import type { Sources } from './sources.js';
 
 /** The agent's state as every surface shows it, and the push of its changes. */
 export class StatusHub {
   private readonly listeners = new Set<(status: AgentStatus) => void>();
   private lastJson = '';
   private delivery: Delivery | null = null;
+  private sources: Sources | null = null;
 
   constructor(
     private readonly run: RunState,
     private readonly telemetryId: string,
   ) {}
 
-  attach(delivery: Delivery): void {
+  attach(delivery: Delivery, sources: Sources): void {
     this.delivery = delivery;
+    this.sources = sources;
   }
 
   status(now = new Date()): AgentStatus {
@@ -42,8 +45,10 @@ export class StatusHub {
       send_interval_s: telemetry.interval_s,
       endpoint_host: endpointHost(telemetry.endpoint),
       next_send_at: next === null ? null : next.toISOString(),
+      retry_at: eff.sending ? (this.delivery?.sender.nextAttemptAt()?.toISOString() ?? null) : null,
       delivery: eff.sending ? (this.delivery?.sender.state ?? 'idle') : 'off',
       outbox_pending: this.delivery?.outboxPending ?? 0,
+      sources: this.sources?.list().map((s) => ({ name: s.name, state: s.state, answered_by: s.answered_by })) ?? [],
     };
   }
 

@@ -1,5 +1,5 @@
 import type { ChangeAction, FieldChange } from '../api.js';
-import { DROP as RULE_DROP, ruleSpec } from './rules.js';
+import { DROP as RULE_DROP, NO_ERROR_CONTEXT, ruleSpec, type ErrorContext } from './rules.js';
 import {
   allowsNull,
   branchesOf,
@@ -37,6 +37,10 @@ export interface ApplyOptions {
   anonymize: boolean;
   key: Buffer;
   scrub: ScrubContext;
+  /** Error rules' context (declared words, this machine's names, app roots); none by default. */
+  errors?: ErrorContext;
+  /** Rules not run: their fields pass as they are (a receiver's re-check of rules it cannot repeat). */
+  skipRules?: ReadonlySet<string>;
 }
 
 export interface ApplyResult {
@@ -134,10 +138,11 @@ function categoriesOf(node: JsonSchema): readonly string[] | null {
 
 /** The value under a rule, or DROP when the rule does not apply to it (or is unknown). */
 function applyRule(rule: string, value: unknown, node: JsonSchema, options: ApplyOptions): unknown {
-  if (rule === 'keep' || value === null) return value;
+  if (rule === 'keep' || value === null || options.skipRules?.has(rule)) return value;
   const spec = ruleSpec(rule);
   if (spec === null) return DROP;
-  const out = spec.apply(value, { key: options.key, scrub: options.scrub, categories: categoriesOf(node) });
+  const errors = options.errors ?? NO_ERROR_CONTEXT;
+  const out = spec.apply(value, { key: options.key, scrub: options.scrub, errors, categories: categoriesOf(node) });
   return out === RULE_DROP ? DROP : out;
 }
 
@@ -162,6 +167,9 @@ function keyRule(node: JsonSchema): string {
 }
 
 function recordKey(key: string, node: JsonSchema, walk: Walk): string | typeof DROP {
+  // A key outside the record's declared key pattern (an app's metric name) is dropped like any other bad value.
+  const names = node['propertyNames'];
+  if (isRecord(names) && !valueFits(names, key)) return DROP;
   const rule = keyRule(node);
   if (!walk.options.anonymize || rule === 'keep') return key;
   const out = applyRule(rule, key, node, walk.options);
@@ -286,5 +294,18 @@ function visit(value: unknown, rawNode: JsonSchema, pointer: string, inheritedRu
 export function applySchema(payload: unknown, schema: JsonSchema, options: ApplyOptions): ApplyResult {
   const walk: Walk = { root: schema, options, changes: [] };
   const out = visit(payload, schema, '', null, walk);
+  return { payload: out === OMIT || out === DROP ? undefined : out, changes: walk.changes };
+}
+
+/**
+ * The same walk over one part of a payload: `pointer` names the part's node in the
+ * schema's `properties` (e.g. `sources`), and change paths start with it. Used for data
+ * that is previewed beside the payload but not in it (pending sources).
+ */
+export function applySchemaAt(value: unknown, schema: JsonSchema, property: string, options: ApplyOptions): ApplyResult {
+  const node = propertiesOf(schema)[property];
+  if (!isRecord(node)) throw new Error(`applySchemaAt: the schema has no property ${JSON.stringify(property)}`);
+  const walk: Walk = { root: schema, options, changes: [] };
+  const out = visit(value, node, `/${pointerToken(property)}`, null, walk);
   return { payload: out === OMIT || out === DROP ? undefined : out, changes: walk.changes };
 }

@@ -1,5 +1,9 @@
 import type { ChangeAction } from '../api.js';
 import { cpuVendorCategory, distroCategory, gpuVendorCategory, hypervisorCategory, OTHER, runModeCategory } from './categories.js';
+import { knownErrorCode } from './error-code.js';
+import { errorTemplate, type TemplateContext } from './error-template.js';
+import { safeErrorType } from './error-type.js';
+import { safeFileLocation, safeFunctionName, type FrameRoots } from './frames.js';
 import { hardwareModel, leadingVersion } from './hardware-model.js';
 import { hashName } from './hash.js';
 import { coarseNumber, coarseSetting } from './numbers.js';
@@ -16,10 +20,19 @@ import { coarsenTime } from './time.js';
 /** The value cannot be kept under its rule: the field is left out. */
 export const DROP = Symbol('drop');
 
+/** What the error rules need: the words an app declares and this machine's names (denied), and the app's own roots. */
+export interface ErrorContext {
+  template: TemplateContext;
+  roots: FrameRoots;
+}
+
+export const NO_ERROR_CONTEXT: ErrorContext = { template: {}, roots: { appRoots: [] } };
+
 export interface RuleContext {
   /** The per-start hashing key (memory only). */
   key: Buffer;
   scrub: ScrubContext;
+  errors: ErrorContext;
   /** The field's declared category list (x-categories), for `category`. */
   categories: readonly string[] | null;
 }
@@ -32,6 +45,12 @@ export interface RuleSpec {
   apply(value: unknown, ctx: RuleContext): unknown;
   /** JSON Schema keywords the wire schema adds to the field, so a receiver can check it. */
   wire?: (categories: readonly string[] | null) => Record<string, unknown>;
+  /**
+   * False when the rule's output, run through the rule again, may change (an app-relative
+   * path is relative to a root only the sender knows): a receiver checks such a field by
+   * its wire pattern instead of by running the rule again.
+   */
+  idempotent?: false;
 }
 
 const text =
@@ -125,6 +144,38 @@ export const RULES = {
     action: 'scrubbed',
     doc: 'free text with home paths, user and host names, addresses, e-mails, URLs, ids and tokens replaced by typed tokens (a second line only)',
     apply: text((value, ctx) => scrubText(value, ctx.scrub)),
+  },
+  'error-type': {
+    action: 'templated',
+    doc: 'an error type kept when it is a built-in or library error class, or made of known words (ValidationError); else `<type>`',
+    apply: text((value, ctx) => safeErrorType(value, ctx.errors.template)),
+    wire: () => ({ pattern: '^(?:[A-Za-z_$][\\w$]{0,127}|<type>)$' }),
+  },
+  'error-code': {
+    action: 'categorized',
+    doc: 'an error code kept only when it is on the known lists (errno names, Node ERR_* codes, library codes, SQLSTATE_*, HTTP_*); else null',
+    apply: (value) => (typeof value === 'string' ? knownErrorCode(value, '') : DROP),
+    wire: () => ({ pattern: '^[A-Z][A-Z0-9_]{1,79}$' }),
+  },
+  template: {
+    action: 'templated',
+    doc: 'an error message rebuilt from the words of Node, V8, libuv, Electron and library error messages (and words an app declares); every other token becomes a typed placeholder such as `<path>`, `<number>`, `<name>`',
+    apply: text((value, ctx) => scrubText(errorTemplate(value, ctx.errors.template), ctx.scrub)),
+  },
+  'frame-fn': {
+    action: 'templated',
+    doc: "a stack frame's function: an identifier path (Class.method, async x, new X), else `<fn>`",
+    apply: text((value) => safeFunctionName(value)),
+  },
+  'frame-file': {
+    action: 'templated',
+    doc: "a stack frame's file: the path relative to the app, the name of a popular public npm package, a `node:` module, else `<external>` or `<package>`",
+    apply: text((value, ctx) => safeFileLocation(value, ctx.errors.roots)),
+    wire: () => ({
+      pattern:
+        '^(?:node:[\\w/.-]{1,100}|electron/js2c/[\\w/.-]{1,100}|<external>|<package>|[A-Za-z0-9_.@+-]{1,64}(?:/[A-Za-z0-9_.@+-]{1,64}){0,15})$',
+    }),
+    idempotent: false,
   },
   local: {
     action: 'dropped',

@@ -1,14 +1,17 @@
-import { mkdirSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
+import { renameSync, unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { CapturedError, ErrorsSection } from '../report/payload-schema.js';
+import type { RecordedError as CapturedError, RecordedErrors as ErrorsSection } from './error-records.js';
 import { writeFileAtomicSync } from '../util/atomic-write.js';
 import { log } from '../util/log.js';
+import { createPrivateDirsSync } from '../util/private-mode.js';
+import { isSymlinkRefused, readTextNoFollowSync } from '../util/safe-open.js';
 
 // The crash file: the error list written synchronously as an uncaught exception takes
 // the process down, read (and removed) by the next start so the crash gets reported.
 // A passive reader (a CLI command) reads it without removing or moving it: only the
 // process that reports errors may consume it. It holds raw messages and stacks, so it
-// is user-only (0600).
+// is user-only (0600), and it is never read through a symbolic link: a link in its
+// place is moved aside like a corrupt file (the rename moves the link, not its target).
 
 const FORMAT = 'candor-errors-v1';
 
@@ -19,9 +22,18 @@ interface PersistFile {
 }
 
 export function writePersistedSync(file: string, section: ErrorsSection): void {
-  mkdirSync(dirname(file), { recursive: true });
+  createPrivateDirsSync(dirname(file));
   const body: PersistFile = { format: FORMAT, captured: section.captured, dropped: section.dropped };
   writeFileAtomicSync(file, `${JSON.stringify(body)}\n`, { mode: 0o600 });
+}
+
+/** Nothing pending any more: the file goes (a missing one is fine). */
+export function removePersisted(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
 }
 
 export interface LoadPersistedOptions {
@@ -36,28 +48,30 @@ export interface LoadPersistedOptions {
  */
 export function loadPersisted(file: string, now: Date, options: LoadPersistedOptions = {}): ErrorsSection | undefined {
   const consume = options.consume ?? true;
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') log.warn(`cannot read error persist file ${file}: ${String(error)}`);
-    return undefined;
-  }
   let section: ErrorsSection;
   try {
+    let text: string;
+    try {
+      text = readTextNoFollowSync(file);
+    } catch (error) {
+      if (isSymlinkRefused(error)) throw error; // handled below like corrupt content
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') log.warn(`cannot read error persist file ${file}: ${String(error)}`);
+      return undefined;
+    }
     section = parsePersisted(text);
   } catch (error) {
+    const problem = isSymlinkRefused(error) ? 'cannot be used' : 'is corrupt';
     if (!consume) {
-      log.warn(`error persist file ${file} is corrupt (${(error as Error).message}); left for the agent to move aside`);
+      log.warn(`error persist file ${file} ${problem} (${(error as Error).message}); left for the agent to move aside`);
       return undefined;
     }
     const aside = `${file}.corrupt-${now.toISOString().replace(/[:.]/g, '-')}`;
     try {
       renameSync(file, aside);
-      log.warn(`error persist file ${file} is corrupt (${(error as Error).message}); moved it to ${aside}`);
+      log.warn(`error persist file ${file} ${problem} (${(error as Error).message}); moved it to ${aside}`);
     } catch (renameError) {
       log.error(
-        `error persist file ${file} is corrupt (${(error as Error).message}) and could not be moved to ${aside}: ${String(renameError)}`,
+        `error persist file ${file} ${problem} (${(error as Error).message}) and could not be moved to ${aside}: ${String(renameError)}`,
       );
     }
     return undefined;
@@ -106,12 +120,20 @@ function parseCaptured(item: unknown, i: number): CapturedError {
     source: source as CapturedError['source'],
     kind: kind as CapturedError['kind'],
     type: str('type'),
+    code: codeOf(item['code'], i),
     message: str('message'),
     stack: str('stack'),
     count,
     first_seen: time('first_seen'),
     last_seen: time('last_seen'),
   };
+}
+
+/** Files written before codes were recorded have none. */
+function codeOf(v: unknown, i: number): string | null {
+  if (v === undefined || v === null) return null;
+  if (typeof v !== 'string') throw new Error(`captured[${i}].code is not a string or null`);
+  return v;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

@@ -1,16 +1,25 @@
-import type { CapturedError, ErrorsSection } from '../report/payload-schema.js';
 import { log } from '../util/log.js';
-import { loadPersisted, writePersistedSync } from './errors-persist.js';
+import type { ErrorKind, ErrorSource, RecordedError, RecordedErrors } from './error-records.js';
+import { loadPersisted, removePersisted, writePersistedSync } from './errors-persist.js';
 import { fingerprint } from './stack-frames.js';
 
 // Critical-error capture. Everything here is RAW (paths, hosts, user names included):
-// the anonymizer scrubs it before anything is shown as "would be sent" or sent.
-// Memory is bounded: at most `capacity` distinct errors, each with truncated text.
+// what leaves is rebuilt from it by the payload's error rules (templates, known codes,
+// safe frames). Memory is bounded: at most `capacity` distinct errors, each with
+// truncated text.
+//
+// Errors are kept like crash reports until a report carrying them is queued: the
+// persist file holds every occurrence not yet queued, so an error an app posted
+// survives a normal exit, a kill and a restart, and is queued once.
+
+export type { RecordedError, RecordedErrors } from './error-records.js';
 
 export interface ErrorInput {
-  source: 'main' | 'renderer';
-  kind: 'uncaughtException' | 'unhandledRejection' | 'reported';
+  source: ErrorSource;
+  kind: ErrorKind;
   type: string;
+  /** The error's `code` property, as text. */
+  code?: string | null;
   message: string;
   stack?: string;
 }
@@ -31,6 +40,7 @@ export interface ErrorCaptureOptions {
 }
 
 export const MAX_TYPE_CHARS = 200;
+export const MAX_CODE_CHARS = 80;
 export const MAX_MESSAGE_CHARS = 2_000;
 export const MAX_STACK_CHARS = 16_000;
 const TRUNCATED = '…[truncated]';
@@ -57,15 +67,21 @@ export function truncate(text: string, max: number): string {
 
 interface Entry {
   fingerprint: string;
-  source: ErrorInput['source'];
-  kind: ErrorInput['kind'];
+  source: ErrorSource;
+  kind: ErrorKind;
   type: string;
+  code: string | null;
   message: string;
   stack: string;
   count: number;
+  /** Occurrences already in a queued report. */
+  queued: number;
   firstSeen: number;
   lastSeen: number;
 }
+
+/** Marks what one report carried as queued (see sectionForReport). */
+export type MarkQueued = () => void;
 
 const SOURCES: readonly string[] = ['main', 'renderer'];
 const KINDS: readonly string[] = ['uncaughtException', 'unhandledRejection', 'reported'];
@@ -74,6 +90,8 @@ export class ErrorCapture {
   private readonly capacity: number;
   private readonly now: () => Date;
   private readonly persistFile: string | undefined;
+  /** Only the process that reports errors writes the persist file; a passive reader never does. */
+  private readonly owner: boolean;
   /** Insertion order = least recently seen first (an update re-inserts). */
   private readonly entries = new Map<string, Entry>();
   private dropped = 0;
@@ -86,9 +104,14 @@ export class ErrorCapture {
     this.capacity = capacity;
     this.now = options.now ?? (() => new Date());
     this.persistFile = options.persistFile;
+    this.owner = options.consumePersisted ?? true;
     if (this.persistFile !== undefined) {
-      const previous = loadPersisted(this.persistFile, this.now(), { consume: options.consumePersisted ?? true });
-      if (previous !== undefined) this.restore(previous);
+      const previous = loadPersisted(this.persistFile, this.now(), { consume: this.owner });
+      if (previous !== undefined) {
+        this.restore(previous);
+        // Read and removed: written back at once, so a kill before they are queued loses nothing.
+        this.persistNow();
+      }
     }
   }
 
@@ -102,6 +125,9 @@ export class ErrorCapture {
     if (typeof input.message !== 'string') throw new Error(`ErrorInput.message must be a string, got ${typeof input.message}`);
     if (input.stack !== undefined && typeof input.stack !== 'string')
       throw new Error(`ErrorInput.stack must be a string when given, got ${typeof input.stack}`);
+    if (input.code !== undefined && input.code !== null && typeof input.code !== 'string')
+      throw new Error(`ErrorInput.code must be a string or null when given, got ${typeof input.code}`);
+    const code = input.code == null ? null : truncate(input.code, MAX_CODE_CHARS);
     const type = truncate(input.type, MAX_TYPE_CHARS);
     const message = truncate(input.message, MAX_MESSAGE_CHARS);
     const stack = truncate(input.stack ?? '', MAX_STACK_CHARS);
@@ -110,11 +136,34 @@ export class ErrorCapture {
     const existing = this.entries.get(key);
     if (existing !== undefined) {
       this.entries.delete(key);
-      Object.assign(existing, { source: input.source, kind: input.kind, type, message, stack, count: existing.count + 1, lastSeen: at });
+      Object.assign(existing, {
+        source: input.source,
+        kind: input.kind,
+        type,
+        code,
+        message,
+        stack,
+        count: existing.count + 1,
+        lastSeen: at,
+      });
       this.entries.set(key, existing);
-      return;
+    } else {
+      this.insert({
+        fingerprint: key,
+        source: input.source,
+        kind: input.kind,
+        type,
+        code,
+        message,
+        stack,
+        count: 1,
+        queued: 0,
+        firstSeen: at,
+        lastSeen: at,
+      });
     }
-    this.insert({ fingerprint: key, source: input.source, kind: input.kind, type, message, stack, count: 1, firstSeen: at, lastSeen: at });
+    // An uncaught error is written by the crash monitor; a reported one is written now.
+    if (input.kind === 'reported') this.persistNow();
   }
 
   /** Records anything that was thrown: an Error, a string, an object, null. Never throws. */
@@ -149,22 +198,33 @@ export class ErrorCapture {
   }
 
   /** Raw section, most recently seen first. */
-  section(): ErrorsSection {
-    const captured: CapturedError[] = [];
-    for (const e of this.entries.values()) {
-      captured.push({
-        fingerprint: e.fingerprint,
-        source: e.source,
-        kind: e.kind,
-        type: e.type,
-        message: e.message,
-        stack: e.stack,
-        count: e.count,
-        first_seen: new Date(e.firstSeen).toISOString(),
-        last_seen: new Date(e.lastSeen).toISOString(),
-      });
-    }
-    return { captured: captured.reverse(), dropped: this.dropped };
+  section(): RecordedErrors {
+    return { captured: [...this.entries.values()].map(record).reverse(), dropped: this.dropped };
+  }
+
+  /**
+   * The section a report is built from, and the function to call once that report is
+   * queued: the occurrences it carried are then off the persist file, so a restart does
+   * not queue them again. Occurrences after this call stay pending.
+   */
+  sectionForReport(): { section: RecordedErrors; markQueued: MarkQueued } {
+    const carried = new Map([...this.entries.values()].map((e) => [e.fingerprint, e.count]));
+    const section = this.section();
+    return {
+      section,
+      markQueued: () => {
+        for (const [fingerprint, count] of carried) {
+          const entry = this.entries.get(fingerprint);
+          if (entry !== undefined) entry.queued = Math.max(entry.queued, count);
+        }
+        this.persistNow();
+      },
+    };
+  }
+
+  /** Writes what is not yet queued (or removes the file when nothing is): call at a normal exit. */
+  flushPending(): void {
+    this.persistNow();
   }
 
   private insert(entry: Entry): void {
@@ -176,7 +236,7 @@ export class ErrorCapture {
     }
   }
 
-  private restore(previous: ErrorsSection): void {
+  private restore(previous: RecordedErrors): void {
     this.dropped += previous.dropped;
     // Oldest first, so the map order stays "least recently seen first".
     for (const c of [...previous.captured].reverse()) {
@@ -186,19 +246,27 @@ export class ErrorCapture {
         source: c.source,
         kind: c.kind,
         type: truncate(c.type, MAX_TYPE_CHARS),
+        code: c.code === null ? null : truncate(c.code, MAX_CODE_CHARS),
         message: truncate(c.message, MAX_MESSAGE_CHARS),
         stack: truncate(c.stack, MAX_STACK_CHARS),
         count: c.count,
+        queued: 0,
         firstSeen: Date.parse(c.first_seen),
         lastSeen: Date.parse(c.last_seen),
       });
     }
   }
 
+  /** Writes the occurrences not yet queued; none left: the file goes. */
   private persistNow(): void {
-    if (this.persistFile === undefined) return;
+    if (this.persistFile === undefined || !this.owner) return;
     try {
-      writePersistedSync(this.persistFile, this.section());
+      const pending = [...this.entries.values()]
+        .filter((e) => e.count > e.queued)
+        .map((e) => record({ ...e, count: e.count - e.queued }))
+        .reverse();
+      if (pending.length === 0 && this.dropped === 0) removePersisted(this.persistFile);
+      else writePersistedSync(this.persistFile, { captured: pending, dropped: this.dropped });
     } catch (error) {
       // Never throw from a crash monitor: the original error must stay the one reported.
       log.error(`could not write error persist file ${this.persistFile}: ${String(error)}`);
@@ -206,16 +274,41 @@ export class ErrorCapture {
   }
 }
 
+function record(e: Entry): RecordedError {
+  return {
+    fingerprint: e.fingerprint,
+    source: e.source,
+    kind: e.kind,
+    type: e.type,
+    code: e.code,
+    message: e.message,
+    stack: e.stack,
+    count: e.count,
+    first_seen: new Date(e.firstSeen).toISOString(),
+    last_seen: new Date(e.lastSeen).toISOString(),
+  };
+}
+
 interface Described {
   type: string;
+  code?: string | null;
   message: string;
   stack?: string;
+}
+
+/** An error's `code` property when it is text or a number (ENOENT, 'ERR_X', 404), else null. */
+function codeOf(value: unknown): string | null {
+  const code = (value as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && code !== '') return code;
+  if (typeof code === 'number' && Number.isInteger(code)) return String(code);
+  return null;
 }
 
 /** Type, message and stack of any thrown value. Getters and proxies may throw: contained here. */
 export function describeThrown(value: unknown): Described {
   try {
-    if (value instanceof Error) return { type: errorType(value), message: String(value.message), stack: stringOr(value.stack) };
+    if (value instanceof Error)
+      return { type: errorType(value), code: codeOf(value), message: String(value.message), stack: stringOr(value.stack) };
     if (value === null) return { type: 'null', message: 'null' };
     switch (typeof value) {
       case 'string':

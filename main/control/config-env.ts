@@ -45,6 +45,9 @@ function convert(name: string, spec: LeafSpec, raw: string): unknown {
       return text === '' ? null : text.toLowerCase();
     case 'string':
       return text === '' ? null : text;
+    case 'list':
+      // Comma-separated; an empty value is an empty list.
+      return text === '' ? [] : text.split(',').map((item) => item.trim());
   }
 }
 

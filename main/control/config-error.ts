@@ -42,7 +42,8 @@ export function closestName(name: string, known: readonly string[]): string | nu
   return best;
 }
 
-function editDistance(a: string, b: string): number {
+/** Levenshtein distance: single-character inserts, deletes and substitutions. */
+export function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
     const current = [i];

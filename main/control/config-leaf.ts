@@ -1,4 +1,4 @@
-import { CONFIG_KEY_MAP } from './config-schema.js';
+import { leafSpecFor } from './config-schema.js';
 import { ConfigError, describeValue } from './config-error.js';
 
 /** One key set by one layer (a file or the environment), with where it was set. */
@@ -10,7 +10,7 @@ export interface LeafValue {
 
 /** Checks a value against its key's type and range; the error names source, line and key. */
 export function checkLeaf(source: string, leaf: LeafValue): unknown {
-  const spec = CONFIG_KEY_MAP.get(leaf.path);
+  const spec = leafSpecFor(leaf.path);
   if (spec === undefined) throw new ConfigError({ source, line: leaf.line, key: leaf.path, problem: 'unknown key' });
   const result = spec.schema.safeParse(leaf.value);
   if (!result.success) {

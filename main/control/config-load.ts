@@ -2,8 +2,8 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import { ConfigSchema, CONFIG_KEYS, defaultConfig, setPath, type CandorConfig } from './config-schema.js';
 import { ConfigError } from './config-error.js';
 import { readConfigEnv } from './config-env.js';
-import { readConfigFile } from './config-yaml.js';
-import { resolveConfigDir } from './paths.js';
+import { readConfigLayer } from './config-yaml.js';
+import { chooseConfigDir, platformConfigDir } from './paths.js';
 import type { LeafValue } from './config-leaf.js';
 
 export { ConfigError } from './config-error.js';
@@ -17,6 +17,19 @@ export interface LoadedConfig {
   disabledBy: string[];
   /** Key path -> where its value came from: 'built-in default', 'config/local.yaml:3', 'CANDOR__LOG__LEVEL'. */
   sources: Record<string, string>;
+  /** Files in ./config that also hold another tool's keys: only their telemetry_disabled was read (not in `files`). */
+  shared: { file: string; foreign: string[]; ignored: string[] }[];
+}
+
+const LAYER_NAMES = (runMode: string): string[] => ['config.yaml', `${runMode}.yaml`, 'local.yaml'];
+
+interface Layer {
+  file: string;
+  optional: boolean;
+  /** In ./config, which other tools may share: see readConfigLayer. */
+  mayBeShared: boolean;
+  /** Read only for telemetry_disabled: true (the platform's files when ./config is the config directory). */
+  offSwitchOnly: boolean;
 }
 
 export const DEFAULT_SOURCE = 'built-in default';
@@ -43,19 +56,24 @@ function runModeOf(env: NodeJS.ProcessEnv): string {
  * Layers: built-in defaults -> config.yaml -> $RUN_MODE.yaml -> local.yaml -> --config-path
  * -> CANDOR__ environment. Later layers replace values key by key, except
  * telemetry_disabled: true in ANY layer wins (no source can switch telemetry back on).
+ * When ./config is the config directory, the platform config directory's files are still
+ * read for telemetry_disabled, so a person's off switch holds in every project folder.
  * Throws ConfigError on anything invalid; the agent must not start then.
  */
 export function loadConfig(opts: { cwd: string; env: NodeJS.ProcessEnv; configPath?: string; configDir?: string }): LoadedConfig {
   const cwd = resolve(opts.cwd);
-  const dir = opts.configDir !== undefined ? resolve(cwd, opts.configDir) : resolveConfigDir(cwd);
+  const chosen = opts.configDir !== undefined ? { dir: resolve(cwd, opts.configDir), local: false } : chooseConfigDir(cwd);
   const runMode = runModeOf(opts.env);
 
-  const layers: { file: string; optional: boolean }[] = [
-    { file: join(dir, 'config.yaml'), optional: true },
-    { file: join(dir, `${runMode}.yaml`), optional: true },
-    { file: join(dir, 'local.yaml'), optional: true },
-  ];
-  if (opts.configPath !== undefined) layers.push({ file: resolve(cwd, opts.configPath), optional: false });
+  const layers: Layer[] = [];
+  if (chosen.local) {
+    for (const name of LAYER_NAMES(runMode))
+      layers.push({ file: join(platformConfigDir(), name), optional: true, mayBeShared: false, offSwitchOnly: true });
+  }
+  for (const name of LAYER_NAMES(runMode))
+    layers.push({ file: join(chosen.dir, name), optional: true, mayBeShared: chosen.local, offSwitchOnly: false });
+  if (opts.configPath !== undefined)
+    layers.push({ file: resolve(cwd, opts.configPath), optional: false, mayBeShared: false, offSwitchOnly: false });
 
   const raw: Record<string, unknown> = {};
   const sources: Record<string, string> = {};
@@ -79,15 +97,20 @@ export function loadConfig(opts: { cwd: string; env: NodeJS.ProcessEnv; configPa
     sources[leaf.path] = leaf.line === null ? source : `${source}:${leaf.line}`;
   };
 
+  const shared: LoadedConfig['shared'] = [];
   const seen = new Set<string>();
   for (const layer of layers) {
     if (seen.has(layer.file)) continue; // RUN_MODE=local or --config-path naming a layered file
     seen.add(layer.file);
     const display = displayPath(cwd, layer.file);
-    const leaves = readConfigFile(layer.file, display, layer.optional);
-    if (leaves === null) continue;
-    files.push(display);
-    for (const leaf of leaves) apply(leaf, display, display);
+    const read = readConfigLayer(layer.file, display, layer);
+    if (read === null) continue;
+    if (read.shared !== null) shared.push({ file: display, ...read.shared });
+    else if (!layer.offSwitchOnly) files.push(display);
+    for (const leaf of read.leaves) {
+      if (layer.offSwitchOnly && !(leaf.path === 'telemetry_disabled' && leaf.value === true)) continue;
+      apply(leaf, display, display);
+    }
   }
   for (const { name, raw: text, leaf } of readConfigEnv(opts.env)) apply(leaf, name, `${name}=${text}`);
   if (disabledBy.length > 0) setPath(raw, 'telemetry_disabled', true);
@@ -95,7 +118,7 @@ export function loadConfig(opts: { cwd: string; env: NodeJS.ProcessEnv; configPa
   const parsed = ConfigSchema.safeParse(raw);
   // Each leaf was checked already; this guards the table and the schema drifting apart.
   if (!parsed.success) throw new ConfigError({ source: 'merged configuration', problem: parsed.error.message });
-  return { config: parsed.data, files, runMode, disabledBy, sources };
+  return { config: parsed.data, files, runMode, disabledBy, sources, shared };
 }
 
 export { defaultConfig };

@@ -18,6 +18,11 @@ export interface CandorConfig {
   sampling: { interval_s: number };
   service: { http_port: number };
   log: { level: 'error' | 'warn' | 'info' | 'debug' };
+  intake: {
+    otlp: { enabled: boolean; port: number };
+    /** Operator pre-answers and declared categories; YAML `intake.sources.<name>.categories` lands in `categories[name]`. */
+    sources: { allow: string[]; deny: string[]; categories: Record<string, Record<string, string[]>> };
+  };
   collector: CollectorConfig;
 }
 
@@ -211,10 +216,24 @@ const leaf = {
   sampling_interval_s: int(1, 3600),
   http_port: int(0, 65_535),
   log_level: z.enum(['error', 'warn', 'info', 'debug']),
+  ...intakeLeaves(),
 };
 
+/** The intake's keys (issue 11): an OTLP port, and answers and categories per source (service.name). */
+function intakeLeaves() {
+  // The safe-name grammar of main/intake/safe-names.ts (its syntax part): what a
+  // service.name or attribute key must look like to be kept at all.
+  const name = z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]{0,127}$/);
+  return {
+    intake_enabled: z.boolean(),
+    intake_port: int(0, 65_535),
+    intake_names: z.array(name).max(1000),
+    intake_categories: z.record(name, z.array(z.string().min(1).max(256)).min(1).max(200)).refine((r) => Object.keys(r).length <= 50),
+  };
+}
+
 /** How a value is read from an environment variable (files carry their own YAML types). */
-export type EnvKind = 'boolean' | 'integer' | 'string' | 'enum';
+export type EnvKind = 'boolean' | 'integer' | 'string' | 'enum' | 'list';
 
 export interface LeafSpec {
   readonly path: string;
@@ -266,26 +285,109 @@ export const CONFIG_KEYS: readonly LeafSpec[] = [
     default: 6334,
   },
   { path: 'log.level', schema: leaf.log_level, env: 'enum', expected: 'error, warn, info or debug', default: 'info' },
+  {
+    path: 'intake.otlp.enabled',
+    schema: leaf.intake_enabled,
+    env: 'boolean',
+    expected: 'true or false (whether apps may report through the OTLP intake)',
+    default: true,
+  },
+  {
+    path: 'intake.otlp.port',
+    schema: leaf.intake_port,
+    env: 'integer',
+    expected: 'an integer from 0 to 65535 (0 = any free port; OpenTelemetry SDKs send to 4318 by default)',
+    default: 4318,
+  },
+  {
+    path: 'intake.sources.allow',
+    schema: leaf.intake_names,
+    env: 'list',
+    expected: 'a list of app names (service.name: a letter, then letters, digits, ".", "_" or "-"; comma-separated in the environment)',
+    default: [],
+  },
+  {
+    path: 'intake.sources.deny',
+    schema: leaf.intake_names,
+    env: 'list',
+    expected: 'a list of app names (service.name: a letter, then letters, digits, ".", "_" or "-"; comma-separated in the environment)',
+    default: [],
+  },
   ...COLLECTOR_KEYS,
 ];
 
+/**
+ * Keys under a name the operator chooses (`*` stands for it): YAML only, no default.
+ * `intake.sources.<service.name>.categories` declares, per attribute key, the values
+ * that are categories; any other value of that attribute becomes `other`.
+ */
+export const CONFIG_PATTERN_KEYS: readonly LeafSpec[] = [
+  {
+    path: 'intake.sources.*.categories',
+    schema: leaf.intake_categories,
+    env: 'string',
+    expected:
+      'a mapping of attribute key -> list of values (at most 50 keys, each a name of letters, digits, ".", "_" or "-"; 1 to 200 values of 1 to 256 characters)',
+    default: undefined,
+  },
+];
+
+/** What `*` stands for in a pattern key: a service.name. */
+export const CONFIG_PATTERN_NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,127}$/;
+
+/**
+ * A chosen name as one segment of a dotted key path: service names may contain dots
+ * (`billing.worker`), key paths are split at dots, so a dot in the name is written %2E
+ * (never part of a name: no ambiguity). The whole-config schema turns it back.
+ */
+export function pathSegment(name: string): string {
+  return name.replaceAll('.', '%2E');
+}
+function nameOfSegment(segment: string): string {
+  return segment.replaceAll('%2E', '.');
+}
+
 export const CONFIG_KEY_MAP: ReadonlyMap<string, LeafSpec> = new Map(CONFIG_KEYS.map((spec) => [spec.path, spec]));
 
-/** Sections (mappings) and the keys each may hold; '' is the top level. Sections nest (collector.clickhouse). */
+/** Sections (mappings) and the keys each may hold, at any depth; '' is the top level, `*` a name the operator chooses. */
 export const CONFIG_SECTIONS: ReadonlyMap<string, readonly string[]> = (() => {
   const sections = new Map<string, string[]>([['', []]]);
-  for (const { path } of CONFIG_KEYS) {
+  for (const { path } of [...CONFIG_KEYS, ...CONFIG_PATTERN_KEYS]) {
     const parts = path.split('.');
-    for (let depth = 1; depth <= parts.length; depth++) {
-      const parent = parts.slice(0, depth - 1).join('.');
-      const name = parts[depth - 1] ?? '';
-      const known = sections.get(parent);
-      if (known !== undefined && !known.includes(name)) known.push(name);
-      if (depth < parts.length && !sections.has(parts.slice(0, depth).join('.'))) sections.set(parts.slice(0, depth).join('.'), []);
+    for (let depth = 0; depth < parts.length; depth++) {
+      const section = parts.slice(0, depth).join('.');
+      const key = parts[depth] as string;
+      if (!sections.has(section)) sections.set(section, []);
+      const keys = sections.get(section) as string[];
+      if (!keys.includes(key)) keys.push(key);
     }
   }
   return sections;
 })();
+
+/** A concrete path with each `*` position of a pattern replaced, or the path itself. */
+function patternOf(path: string): string {
+  const parts = path.split('.');
+  let pattern = '';
+  for (const part of parts) {
+    const next = pattern === '' ? part : `${pattern}.${part}`;
+    if (CONFIG_SECTIONS.has(next) || CONFIG_KEY_MAP.has(next) || CONFIG_PATTERN_KEYS.some((spec) => spec.path === next)) pattern = next;
+    else if ((CONFIG_SECTIONS.get(pattern) ?? []).includes('*') && CONFIG_PATTERN_NAME.test(nameOfSegment(part))) pattern = `${pattern}.*`;
+    else return path;
+  }
+  return pattern;
+}
+
+/** The keys a section may hold (`*` for a chosen name), or undefined when `path` is not a section. */
+export function sectionKeys(path: string): readonly string[] | undefined {
+  return CONFIG_SECTIONS.get(patternOf(path));
+}
+
+/** The leaf spec of a concrete key path, pattern keys included; undefined when there is none. */
+export function leafSpecFor(path: string): LeafSpec | undefined {
+  const pattern = patternOf(path);
+  return CONFIG_KEY_MAP.get(pattern) ?? CONFIG_PATTERN_KEYS.find((spec) => spec.path === pattern);
+}
 
 export const ConfigSchema: z.ZodType<CandorConfig> = z.strictObject({
   telemetry_disabled: leaf.telemetry_disabled,
@@ -301,6 +403,26 @@ export const ConfigSchema: z.ZodType<CandorConfig> = z.strictObject({
   sampling: z.strictObject({ interval_s: leaf.sampling_interval_s }),
   service: z.strictObject({ http_port: leaf.http_port }),
   log: z.strictObject({ level: leaf.log_level }),
+  intake: z.strictObject({
+    otlp: z.strictObject({ enabled: leaf.intake_enabled, port: leaf.intake_port }),
+    // YAML shape: { allow, deny, <name>: { categories } }; the config holds { allow, deny, categories: { <name>: ... } }.
+    sources: z
+      .object({ allow: leaf.intake_names, deny: leaf.intake_names })
+      .catchall(z.strictObject({ categories: leaf.intake_categories }))
+      .superRefine((value, ctx) => {
+        for (const name of Object.keys(value)) {
+          if (name !== 'allow' && name !== 'deny' && !CONFIG_PATTERN_NAME.test(nameOfSegment(name)))
+            ctx.addIssue({ code: 'custom', path: [name], message: 'not a source name' });
+        }
+      })
+      .transform(({ allow, deny, ...named }) => ({
+        allow,
+        deny,
+        categories: Object.fromEntries(
+          Object.entries(named).map(([name, v]) => [nameOfSegment(name), (v as { categories: Record<string, string[]> }).categories]),
+        ),
+      })),
+  }),
   collector: CollectorSchema,
 });
 

@@ -1,13 +1,15 @@
-import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomicSync } from '../util/atomic-write.js';
+import { createPrivateDirsSync } from '../util/private-mode.js';
+import { readTextNoFollowSync } from '../util/safe-open.js';
 import type { SettingsBackendOptions } from './settings-store.js';
 
 /**
  * The settings backend in plain Node: the part of conf the store uses (a JSON object
  * read whole and written atomically), without loading conf's ajv, ajv-formats and
  * semver, which cost the headless agent ~9 MiB and ~60 ms at start. The desktop passes
- * electron-store (conf's subclass), which behaves the same for this use.
+ * electron-store (conf's subclass), which behaves the same for this use. Unlike conf,
+ * it never reads through a symbolic link (util/safe-open.ts).
  */
 export class JsonFileStore {
   readonly path: string;
@@ -15,7 +17,8 @@ export class JsonFileStore {
   private readonly serialize: (value: Record<string, unknown>) => string;
 
   constructor(options: SettingsBackendOptions) {
-    mkdirSync(options.cwd, { recursive: true });
+    // cwd is the data directory, which may be a link (util/data-dir.ts says when that is fine).
+    createPrivateDirsSync(options.cwd);
     this.path = join(options.cwd, `${options.configName}.${options.fileExtension}`);
     this.mode = options.configFileMode;
     this.serialize = options.serialize;
@@ -25,7 +28,7 @@ export class JsonFileStore {
   get store(): Record<string, unknown> {
     let text: string;
     try {
-      text = readFileSync(this.path, 'utf8');
+      text = readTextNoFollowSync(this.path);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
       throw error;

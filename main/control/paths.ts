@@ -18,13 +18,21 @@ export function platformConfigDir(): string {
   return platformPaths.config;
 }
 
-/** Operator config directory: ./config under cwd when it is a directory, else the platform config dir. */
-export function resolveConfigDir(cwd: string): string {
+/**
+ * Operator config directory: ./config under cwd when it is a directory (`local`: a
+ * folder other tools may share, see config-yaml.ts readConfigLayer), else the platform
+ * config dir.
+ */
+export function chooseConfigDir(cwd: string): { dir: string; local: boolean } {
   const local = join(resolve(cwd), 'config');
   try {
-    if (statSync(local).isDirectory()) return local;
+    if (statSync(local).isDirectory()) return { dir: local, local: true };
   } catch {
     // Missing or unreadable: fall through to the platform directory.
   }
-  return platformPaths.config;
+  return { dir: platformPaths.config, local: false };
+}
+
+export function resolveConfigDir(cwd: string): string {
+  return chooseConfigDir(cwd).dir;
 }

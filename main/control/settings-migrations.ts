@@ -45,7 +45,19 @@ const v0ToV1: SettingsMigration = {
   },
 };
 
-export const SETTINGS_MIGRATIONS: readonly SettingsMigration[] = [v0ToV1];
+/** v1 -> v2: the intake's per-app answers (issue 11); nobody has answered yet. */
+const v1ToV2: SettingsMigration = {
+  from: 1,
+  describe: 'adds sources: {} (the answer per app reporting through the OTLP intake)',
+  up: (old) => {
+    // A v1 file never had the key: one that has it is a v2 file with a damaged
+    // schema_version, and its answers must not be silently replaced.
+    if ('sources' in old) throw new Error('not a v1 settings file: it already has "sources"');
+    return { ...old, sources: {} };
+  },
+};
+
+export const SETTINGS_MIGRATIONS: readonly SettingsMigration[] = [v0ToV1, v1ToV2];
 
 export class SettingsVersionError extends Error {
   constructor(

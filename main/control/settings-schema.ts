@@ -4,9 +4,18 @@ import { z } from 'zod';
 // configuration (YAML, env) never lives here, and this file never turns telemetry on
 // by itself: consent must be "granted" and every other switch off.
 
-export const SETTINGS_SCHEMA_VERSION = 1;
+export const SETTINGS_SCHEMA_VERSION = 2;
 
 const isoTime = z.iso.datetime({ offset: true });
+
+/** A service.name as the intake accepts it (main/intake/safe-names.ts, syntax part). */
+const SOURCE_NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,127}$/;
+/** Answers kept: far more apps than one machine runs, few enough that a bad file cannot balloon. */
+export const MAX_SOURCE_ANSWERS = 1000;
+
+const SourceAnswers = z
+  .record(z.string().regex(SOURCE_NAME), z.strictObject({ state: z.enum(['allowed', 'denied']), at: isoTime.nullable() }))
+  .refine((answers) => Object.keys(answers).length <= MAX_SOURCE_ANSWERS, { message: `at most ${MAX_SOURCE_ANSWERS} source answers` });
 
 export const SettingsSchema = z.strictObject({
   schema_version: z.literal(SETTINGS_SCHEMA_VERSION),
@@ -17,6 +26,8 @@ export const SettingsSchema = z.strictObject({
   // Set when an unusable settings file was moved aside (or is from a newer Candor): the
   // person's earlier answers are unknown, so sending stays off until they answer again.
   recovered: z.strictObject({ from: z.string(), at: isoTime }).nullable().default(null),
+  // The person's answer per app reporting through the intake (service.name -> allowed/denied).
+  sources: SourceAnswers,
 });
 
 export interface Settings {
@@ -26,6 +37,7 @@ export interface Settings {
   paused_until: string | null;
   ui: { theme: 'system' | 'light' | 'dark'; preview_level: number };
   recovered: { from: string; at: string } | null;
+  sources: Record<string, { state: 'allowed' | 'denied'; at: string | null }>;
 }
 
 export function defaultSettings(): Settings {
@@ -36,6 +48,7 @@ export function defaultSettings(): Settings {
     paused_until: null,
     ui: { theme: 'system', preview_level: 2 },
     recovered: null,
+    sources: {},
   };
 }
 

@@ -1,6 +1,8 @@
-import { mkdirSync, readFileSync, statSync, unwatchFile, watchFile } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { namingFile, writeFileAtomicSync } from '../util/atomic-write.js';
+import { createPrivateDirsSync } from '../util/private-mode.js';
+import { readTextNoFollowSync, SymlinkRefusedError } from '../util/safe-open.js';
 import { JsonFileStore } from './json-file-store.js';
 import { log } from '../util/log.js';
 import { defaultSettings, parseSettings, SETTINGS_SCHEMA_VERSION, type Settings } from './settings-schema.js';
@@ -60,10 +62,14 @@ function recoveredDefaults(from: string): Settings {
   return { ...defaultSettings(), recovered: { from, at: new Date().toISOString() } };
 }
 
-/** The file's text, or null when there is none; an unreadable file is an error, never a silent reset. */
+/**
+ * The file's text, or null when there is none; an unreadable file is an error, never a
+ * silent reset. A link in its place is such an error: settings read through a link
+ * could grant consent the person never gave.
+ */
 function readText(file: string): string | null {
   try {
-    return readFileSync(file, 'utf8');
+    return readTextNoFollowSync(file);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw new Error(`cannot read settings file ${file}: ${(error as Error).message}`);
@@ -88,7 +94,8 @@ function parseJson(text: string): { value: unknown } | Problem {
  */
 export function openSettingsStore(opts: { dataDir: string; storeClass?: SettingsStoreClass; watch?: boolean }): SettingsStore {
   const dataDir = resolve(opts.dataDir);
-  mkdirSync(dataDir, { recursive: true });
+  // The data directory itself may be a link (util/data-dir.ts says when that is fine).
+  createPrivateDirsSync(dataDir);
   const file = join(dataDir, SETTINGS_FILE_NAME);
   purgeStaleTempFiles(file);
 
@@ -150,8 +157,10 @@ export function openSettingsStore(opts: { dataDir: string; storeClass?: Settings
 
   // Re-parsing is skipped while the file is the same file (atomic writes give a new inode).
   let cache: { signature: string; settings: Settings } | null = null;
+  // lstat, and a link refused before the backend reads: electron-store (conf) would follow it.
   const signatureOf = (): string | null => {
-    const st = statSync(file, { bigint: true, throwIfNoEntry: false });
+    const st = lstatSync(file, { bigint: true, throwIfNoEntry: false });
+    if (st?.isSymbolicLink()) throw new SymlinkRefusedError(file);
     return st === undefined ? null : `${st.ino}:${st.mtimeNs}:${st.size}`;
   };
 
@@ -196,15 +205,24 @@ export function openSettingsStore(opts: { dataDir: string; storeClass?: Settings
     }
   };
 
+  // Said once per distinct problem: the poll runs every SETTINGS_POLL_MS.
+  let lastPollError: string | null = null;
   const poll = (): void => {
     try {
       emitIfChanged(get());
+      lastPollError = null;
     } catch (error) {
-      log.warn(`settings file ${file} could not be re-read: ${(error as Error).message}`);
+      const message = (error as Error).message;
+      if (message !== lastPollError) log.warn(`settings file ${file} could not be re-read: ${message}`);
+      lastPollError = message;
     }
   };
-  const watching = opts.watch !== false;
-  if (watching) watchFile(file, { interval: SETTINGS_POLL_MS, persistent: false }, poll);
+  // Our own timer, not fs.watchFile: watchFile takes its baseline from a first stat on the
+  // thread pool, so a write landing before that stat (another process answering right
+  // after this one opened) was never reported. poll() compares with what listeners last
+  // saw, and get() re-reads only when the file's signature (one lstat) changed.
+  const timer = opts.watch === false ? null : setInterval(poll, SETTINGS_POLL_MS);
+  timer?.unref();
 
   let closed = false;
   return {
@@ -227,7 +245,7 @@ export function openSettingsStore(opts: { dataDir: string; storeClass?: Settings
     close() {
       if (closed) return;
       closed = true;
-      if (watching) unwatchFile(file, poll);
+      if (timer) clearInterval(timer);
       listeners.clear();
     },
   };

@@ -38,7 +38,15 @@ export function payloadFields(root: Schema): FieldRow[] {
       const nullable = branches.some((b) => b['type'] === 'null');
       const unavailable = branches.some(isUnavailable);
       const note = [unavailable ? 'may be `{unavailable: true, reason}`' : '', nullable ? 'may be null' : ''].filter(Boolean).join('; ');
-      for (const branch of real) walk({ ...branch, 'x-level': lvl }, path, lvl, note ? `${description} (${note})` : description);
+      // A union's rule (a nullable leaf) applies to its branches.
+      const rule = schema['x-rule'];
+      for (const branch of real)
+        walk(
+          { ...(rule === undefined ? {} : { 'x-rule': rule }), ...branch, 'x-level': lvl },
+          path,
+          lvl,
+          note ? `${description} (${note})` : description,
+        );
       return;
     }
     const props = schema['properties'] as Record<string, Schema> | undefined;

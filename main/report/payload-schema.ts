@@ -265,14 +265,34 @@ const Performance = z
   })
   .strict();
 
+// A stack frame, each part by its own rule; the raw stack stays on this machine.
+const Frame = z
+  .object({
+    fn: m(z.string(), 'The function (Class.method, async x, new X), else `<fn>`.', { rule: 'frame-fn' }),
+    file: m(z.string(), 'The file: relative to the app, a popular npm package, a node: module, else `<external>` / `<package>`.', {
+      rule: 'frame-file',
+    }),
+    line: m(z.number().int().min(0).max(100_000_000).nullable(), 'Line number.', { rule: 'keep' }),
+    col: m(z.number().int().min(0).max(100_000_000).nullable(), 'Column number.', { rule: 'keep' }),
+  })
+  .strict();
+
+// An error leaves built from safe parts only: its type, a known code, the message as a
+// template of known words and typed placeholders, and the top frames.
 const CapturedError = z
   .object({
-    fingerprint: m(z.string(), 'Fingerprint of type and top frames, hashed.', { rule: 'hash' }),
+    fingerprint: m(z.string(), "This machine's grouping key for repeats of the error (raw frames); never sent.", {
+      rule: 'local',
+    }).optional(),
     source: m(z.enum(['main', 'renderer']), 'Where it happened.', { rule: 'keep' }),
     kind: m(z.enum(['uncaughtException', 'unhandledRejection', 'reported']), 'How it was captured.', { rule: 'keep' }),
-    type: m(z.string(), 'Error type name, scrubbed like free text.', { rule: 'scrub' }),
-    message: m(z.string(), 'Error message, scrubbed (paths, hosts, addresses, e-mails, ids replaced by tokens).', { rule: 'scrub' }),
-    stack: m(z.string(), 'Backtrace, scrubbed; frames relative to the app root.', { rule: 'scrub' }),
+    type: m(z.string(), 'Error type: a built-in or library class, or made of known words; else `<type>`.', { rule: 'error-type' }),
+    code: m(z.string().nullable(), 'Error code from the known lists (ENOENT, ERR_*, HTTP_404, SQLSTATE_*), else null.', {
+      rule: 'error-code',
+    }),
+    message: m(z.string(), 'The message as a template: known words kept, everything else a typed placeholder.', { rule: 'template' }),
+    frames: m(z.array(Frame), 'The top stack frames (at most 12).'),
+    stack: m(z.string(), "The raw backtrace, for this machine's preview only; never sent.", { rule: 'local' }).optional(),
     count: count('Occurrences since start.'),
     first_seen: m(z.string(), 'First occurrence, coarsened to the hour.', { rule: 'time-hour' }),
     last_seen: m(z.string(), 'Last occurrence, coarsened to the hour.', { rule: 'time-hour' }),
@@ -286,6 +306,99 @@ const Errors = z
     dropped: count('Distinct errors not kept because the list was full.'),
   })
   .strict();
+
+// ---- sources: apps that report through Candor's OTLP intake (issue 11) ----------------
+
+/** An app's names as the intake keeps them (the safe-name grammar of main/intake/safe-names.ts). */
+export const SAFE_NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,127}$/;
+const DROP_REASON = /^[a-z][a-z0-9_]{0,63}$/;
+const SDK_LANGUAGES = [
+  'cpp',
+  'dotnet',
+  'erlang',
+  'go',
+  'java',
+  'nodejs',
+  'php',
+  'python',
+  'ruby',
+  'rust',
+  'swift',
+  'webjs',
+  'other',
+] as const;
+const SDK_NAMES = ['opentelemetry', 'other'] as const;
+const OS_TYPES = [
+  'windows',
+  'linux',
+  'darwin',
+  'freebsd',
+  'netbsd',
+  'openbsd',
+  'dragonflybsd',
+  'hpux',
+  'aix',
+  'solaris',
+  'z_os',
+  'zos',
+  'other',
+] as const;
+const metricName = (): z.ZodString => z.string().regex(SAFE_NAME);
+
+const SourceTimer = TimerStats.extend({
+  unit: m(z.string().regex(/^[A-Za-z0-9%{}/._*^-]{1,32}$/), 'The unit the app states (ms, s, By, 1).', { rule: 'keep' }),
+}).strict();
+
+const SourceDetail = z
+  .object({
+    name: m(metricName(), 'Metric name (the app defines it; the intake keeps only safe names).', { rule: 'keep' }),
+    kind: m(z.enum(['counter', 'histogram']), 'Metric kind.', { rule: 'keep' }),
+    unit: m(z.string().regex(/^[A-Za-z0-9%{}/._*^-]{1,32}$/), 'Unit.', { rule: 'keep' }),
+    labels: m(
+      z.record(
+        z.string().regex(SAFE_NAME),
+        m(z.string(), 'A value the operator declared for this attribute, or `other`.', { rule: 'keep' }),
+      ),
+      'Attributes whose values are declared categories (config intake.sources.<name>.categories).',
+      { keys: 'keep' },
+    ),
+    hashed_labels: m(
+      z.record(z.string().regex(SAFE_NAME), m(z.string(), 'Attribute value, hashed with the per-start key.', { rule: 'hash' })),
+      'Every other attribute: values leave only as per-start hashes.',
+      { keys: 'keep' },
+    ),
+    value: num('Counter total (counters only).').optional(),
+    stats: m(TimerStats, 'Histogram summary (histograms only).').optional(),
+  })
+  .strict();
+
+const Source = z
+  .object({
+    name: m(z.string().regex(SAFE_NAME), 'The app: its OpenTelemetry service.name, which you allowed.', { rule: 'keep' }),
+    version: m(z.string().nullable(), 'service.version, its leading version number.', { rule: 'version' }),
+    sdk: m(
+      z
+        .object({
+          language: category('telemetry.sdk.language.', 'category', SDK_LANGUAGES).nullable(),
+          name: category('telemetry.sdk.name.', 'category', SDK_NAMES).nullable(),
+          version: m(z.string().nullable(), 'telemetry.sdk.version, its leading version number.', { rule: 'version' }),
+        })
+        .strict(),
+      'The OpenTelemetry SDK it uses.',
+    ),
+    os_type: category('os.type as the app reports it.', 'category', OS_TYPES).nullable(),
+    counters: m(z.record(metricName(), num('Counter total, summed over its series.')), 'Counters by name.', { keys: 'keep' }),
+    timers: m(z.record(metricName(), SourceTimer), "Histograms by name, merged into Candor's bucket layout.", { keys: 'keep' }),
+    detail: m(z.array(SourceDetail), 'Every series of every metric.', { level: 3 }).optional(),
+    errors: m(Errors, 'Error logs (severity ERROR or above, or with exception.* attributes), built from safe parts.', {
+      level: 4,
+    }).optional(),
+    dropped: m(z.record(z.string().regex(DROP_REASON), count('Data dropped for this reason.')), 'What the intake dropped, by reason.', {
+      keys: 'keep',
+    }),
+  })
+  .strict();
+export type SourceSection = z.infer<typeof Source>;
 
 export const Payload = z
   .object({
@@ -324,6 +437,9 @@ export const Payload = z
     system: m(System, 'System information.', { level: 0 }),
     instance: m(Instance, 'Summary of the effective configuration.', { level: 1 }).optional(),
     performance: m(Performance, 'Performance counters and system load.', { level: 2 }).optional(),
+    sources: m(z.array(Source), 'Apps on this machine that report through Candor and that you allowed, one entry each.', {
+      level: 2,
+    }).optional(),
     errors: m(Errors, 'Critical error reports with backtraces.', { level: 4 }).optional(),
   })
   .strict();

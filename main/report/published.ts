@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import { applySchema } from '../anonymize/apply.js';
+import { RULES, type RuleSpec } from '../anonymize/rules.js';
 import { isRecord } from '../anonymize/schema-nodes.js';
 import { APP_ROOT } from '../version.js';
 import { SCHEMA_VERSION } from './payload-schema.js';
@@ -56,7 +57,13 @@ export function validateWireReport(body: unknown): WireCheck {
   }
   if (version === SCHEMA_VERSION) {
     const level = typeof body['details_level'] === 'number' ? body['details_level'] : 4;
-    const { changes } = applySchema(body, payloadSchema(), { level, anonymize: true, key: randomBytes(32), scrub: NO_MACHINE });
+    const { changes } = applySchema(body, payloadSchema(), {
+      level,
+      anonymize: true,
+      key: randomBytes(32),
+      scrub: NO_MACHINE,
+      skipRules: NOT_REPEATABLE,
+    });
     const changed = changes.find((c) => c.action !== 'hashed');
     if (changed) return { ok: false, reason: `not anonymized at ${changed.path || '/'}: the anonymizer would have ${changed.action} it` };
   }
@@ -65,3 +72,10 @@ export function validateWireReport(body: unknown): WireCheck {
 
 /** A receiver knows nothing of the sender's machine: only the rules themselves apply. */
 const NO_MACHINE = { homeDirs: [], userNames: [], hostNames: [], appRoot: null };
+
+/** Rules whose output only the sender can reproduce: the wire schema's pattern checks those fields. */
+const NOT_REPEATABLE: ReadonlySet<string> = new Set(
+  Object.entries(RULES)
+    .filter(([, spec]) => (spec as RuleSpec).idempotent === false)
+    .map(([name]) => name),
+);

@@ -1,12 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { appendFile, mkdir, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { closeSync, constants, fsyncSync, writeSync } from 'node:fs';
+import { readdir, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { DeletionReceipt, DeletionRequest } from '../api.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { log } from '../util/log.js';
+import { mkdirPrivateSync, PRIVATE_FILE_MODE } from '../util/private-mode.js';
+import { openNoFollowSync, readFileNoFollow } from '../util/safe-open.js';
 import { deletionText } from './deletion-text.js';
 import { FlushLoop, type DrainOutcome } from './flush-loop.js';
 import { postGzipJson } from './upload.js';
@@ -133,7 +135,7 @@ export class DeletionQueue {
 
   constructor(private readonly opts: DeletionQueueOptions) {
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_DELETION_TIMEOUT_MS;
-    mkdirSync(opts.dir, { recursive: true });
+    mkdirPrivateSync(opts.dir);
     this.loop = new FlushLoop({
       drain: (signal) => this.drain(signal),
       baseBackoffMs: opts.baseBackoffMs,
@@ -179,14 +181,15 @@ export class DeletionQueue {
     const file = join(this.opts.dir, RECEIPTS_FILE);
     let text: string;
     try {
-      text = await readFile(file, 'utf8');
+      // Never through a link (util/safe-open.ts), like every file of the queue.
+      text = (await readFileNoFollow(file)).toString('utf8');
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') return [];
-      // A directory or an unreadable file in its place: moved aside, like any corrupt file.
+      // A directory, a link or an unreadable file in its place: moved aside, like any corrupt file.
       const aside = `${file}.corrupt-${Date.now()}`;
       await rename(file, aside).catch(() => undefined);
-      log.error(`deletion receipts ${file} cannot be read (${code ?? (error as Error).message}); moved to ${aside}`);
+      log.error(`deletion receipts ${file} cannot be read (${(error as Error).message}); moved to ${aside}`);
       return [];
     }
     const lines = text.split('\n').filter((line) => line.trim() !== '');
@@ -204,8 +207,19 @@ export class DeletionQueue {
     return receipts.slice(-MAX_RECEIPTS);
   }
 
-  private async recordReceipt(receipt: DeletionReceipt): Promise<void> {
-    await appendFile(join(this.opts.dir, RECEIPTS_FILE), `${JSON.stringify(receipt)}\n`, { mode: 0o600, flag: 'a' });
+  /** One line, appended (O_APPEND: the agent and a CLI beside it never overwrite each other) and fsynced. */
+  private recordReceipt(receipt: DeletionReceipt): void {
+    const fd = openNoFollowSync(
+      join(this.opts.dir, RECEIPTS_FILE),
+      constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT,
+      PRIVATE_FILE_MODE,
+    );
+    try {
+      writeSync(fd, `${JSON.stringify(receipt)}\n`);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
   }
 
   /** Queued requests not yet delivered. */
@@ -259,7 +273,8 @@ export class DeletionQueue {
       const file = join(this.opts.dir, name);
       let body: DeletionBody;
       try {
-        body = parseBody(await readFile(file, 'utf8'));
+        // Never through a link (util/safe-open.ts): one is moved to corrupt/ like a bad file.
+        body = parseBody((await readFileNoFollow(file)).toString('utf8'));
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
         await this.moveAside(name, 'corrupt');
@@ -287,9 +302,11 @@ export class DeletionQueue {
         if (this.outcomes.has(name)) this.outcomes.set(name, 'sent');
         const receipt = receiptFromAnswer(body, result.body, (this.opts.now ?? (() => new Date()))());
         // The deletion happened whatever becomes of this line: a failed write is logged, not retried.
-        await this.recordReceipt(receipt).catch((error: unknown) =>
-          log.error(`deletion receipt not recorded in ${join(this.opts.dir, RECEIPTS_FILE)}: ${(error as Error).message}`),
-        );
+        try {
+          this.recordReceipt(receipt);
+        } catch (error) {
+          log.error(`deletion receipt not recorded in ${join(this.opts.dir, RECEIPTS_FILE)}: ${(error as Error).message}`);
+        }
         log.info(
           receipt.deleted_at === null
             ? `deletion request for ${body.ids.length} instance id(s) delivered (the collector sent no receipt)`
@@ -297,7 +314,7 @@ export class DeletionQueue {
         );
         this.opts.onSent?.(body);
       } else {
-        await mkdir(join(this.opts.dir, 'rejected'), { recursive: true });
+        mkdirPrivateSync(join(this.opts.dir, 'rejected'));
         await writeFileAtomic(join(this.opts.dir, 'rejected', `${name}.reason.txt`), `${new Date().toISOString()} ${result.error}\n`);
         await this.moveAside(name, 'rejected');
         if (this.outcomes.has(name)) this.outcomes.set(name, 'rejected');
@@ -309,7 +326,7 @@ export class DeletionQueue {
   }
 
   private async moveAside(name: string, folder: 'corrupt' | 'rejected'): Promise<void> {
-    await mkdir(join(this.opts.dir, folder), { recursive: true });
+    mkdirPrivateSync(join(this.opts.dir, folder));
     await rename(join(this.opts.dir, name), join(this.opts.dir, folder, name)).catch((error: unknown) => {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error; // moved by another process first
     });

@@ -1,7 +1,9 @@
-import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { existsSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { log } from '../util/log.js';
 import { writeFileAtomicSync } from '../util/atomic-write.js';
+import { mkdirPrivateSync } from '../util/private-mode.js';
+import { readTextNoFollowSync } from '../util/safe-open.js';
 
 // The dropped-reports protocol: every report dropped from a full outbox is told to the
 // collector exactly once, by a report that was actually delivered.
@@ -122,7 +124,8 @@ export class DroppedCounter {
   private load(): State {
     let problem: string;
     try {
-      return parseState(readFileSync(this.file, 'utf8'));
+      // Never through a link (util/safe-open.ts): one is handled like an unreadable file.
+      return parseState(readTextNoFollowSync(this.file));
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') return { dropped: 0 };
@@ -130,7 +133,7 @@ export class DroppedCounter {
       problem = code === undefined ? `is corrupt (${(error as Error).message})` : `could not be read (${(error as Error).message})`;
     }
     // Kept for a human to read; the count restarts at zero rather than stopping delivery.
-    mkdirSync(this.corruptDir, { recursive: true });
+    mkdirPrivateSync(this.corruptDir);
     const aside = join(this.corruptDir, `state-${Date.now()}.json`);
     try {
       renameSync(this.file, aside);

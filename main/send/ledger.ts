@@ -1,21 +1,10 @@
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  unlinkSync,
-  writeSync,
-  fstatSync,
-  readSync,
-} from 'node:fs';
+import { closeSync, constants, fchmodSync, fsyncSync, readdirSync, renameSync, unlinkSync, writeSync, fstatSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HistoryEntry } from '../api.js';
 import { writeFileAtomicSync } from '../util/atomic-write.js';
 import { log } from '../util/log.js';
+import { mkdirPrivateSync, PRIVATE_FILE_MODE } from '../util/private-mode.js';
+import { isRegularFileSync, openNoFollowSync, readTextNoFollowSync } from '../util/safe-open.js';
 import { Serial } from './serial.js';
 import { isTempName, removeStaleTempFiles } from '../util/stale-temp.js';
 
@@ -28,9 +17,14 @@ import { isTempName, removeStaleTempFiles } from '../util/stale-temp.js';
 //
 // ids.json is separate and survives clear(): forgetting the history must not forget
 // which ids a deletion request has to name, or clearing the list would make the data
-// already at the collector impossible to delete. For the same reason a delivery records
-// its id before anything else, and the history lines back ids.json up: at start the
-// ids are the union of both, so an id whose ids.json write failed is not lost.
+// already at the collector impossible to delete. For the same reason an id is written
+// there (and synced) before a report under it is queued (recordIdDurably), a delivery
+// records its id again before anything else, and the history lines back ids.json up:
+// at start the ids are the union of both, so an id whose ids.json write failed at a
+// delivery is not lost.
+//
+// Every file here is opened without following links (util/safe-open.ts) and created
+// 0600 in 0700 folders (util/private-mode.ts).
 //
 // A file that cannot be read (a directory in its place, no permission) is treated like
 // corrupt content: moved aside as <name>.corrupt-<ms> with one log line, and the agent
@@ -89,7 +83,8 @@ export class Ledger {
     this.bodiesDir = join(opts.dir, 'bodies');
     this.idsFile = join(opts.dir, 'ids.json');
     this.keepBodies = Math.max(0, opts.keepBodies ?? DEFAULT_KEEP_BODIES);
-    mkdirSync(this.bodiesDir, { recursive: true });
+    mkdirPrivateSync(opts.dir);
+    mkdirPrivateSync(this.bodiesDir);
     removeStaleTempFiles(opts.dir);
     removeStaleTempFiles(this.bodiesDir);
     this.knownIds = this.loadIds();
@@ -136,18 +131,34 @@ export class Ledger {
     });
   }
 
+  /**
+   * Write-ahead record of an instance id: when this returns, ids.json names `id` and is
+   * synced to disk (file and folder). Call it before a report under `id` is queued; when
+   * it throws (a full disk), queue nothing: data must not leave under an id that no
+   * deletion request could name. Costs nothing once the id is on disk.
+   */
+  recordIdDurably(id: string): void {
+    const known = this.knownIds.includes(id);
+    if (known && this.idsSaved) return;
+    const next = known ? this.knownIds : [...this.knownIds, id];
+    // Memory changes only after the write: a failed record leaves no id that nothing was sent under.
+    writeFileAtomicSync(this.idsFile, `${JSON.stringify(next)}\n`);
+    this.knownIds = next;
+    this.idsSaved = true;
+  }
+
   /** Delivered reports, newest first. */
   list(): HistoryEntry[] {
     return this.readEntries()
       .reverse()
-      .map((entry) => ({ ...entry, body_kept: existsSync(this.bodyFile(entry.sha256)) }));
+      .map((entry) => ({ ...entry, body_kept: isRegularFileSync(this.bodyFile(entry.sha256)) }));
   }
 
   /** A kept body (the JSON that was sent), or null. */
   body(sha256: string): string | null {
     if (!SHA256.test(sha256)) return null;
     try {
-      return readFileSync(this.bodyFile(sha256), 'utf8');
+      return readTextNoFollowSync(this.bodyFile(sha256));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw error;
@@ -189,7 +200,7 @@ export class Ledger {
   private readEntries(): StoredEntry[] {
     let text: string;
     try {
-      text = readFileSync(this.file, 'utf8');
+      text = readTextNoFollowSync(this.file);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
       this.moveAside(this.file, 'sent-history ledger', `could not be read (${(error as Error).message})`, 'the history starts empty');
@@ -211,9 +222,12 @@ export class Ledger {
 
   /** Appends and syncs; a line torn by a crash is closed first so it spoils only itself. */
   private appendLine(line: string): void {
-    const fd = openSync(this.file, 'a+');
+    const fd = openNoFollowSync(this.file, constants.O_RDWR | constants.O_APPEND | constants.O_CREAT, PRIVATE_FILE_MODE);
     try {
-      const size = fstatSync(fd).size;
+      const st = fstatSync(fd);
+      // Created 0600 above; an older Candor's 0644 file is tightened here too.
+      if ((st.mode & 0o777) !== PRIVATE_FILE_MODE && process.platform !== 'win32') fchmodSync(fd, PRIVATE_FILE_MODE);
+      const size = st.size;
       let prefix = '';
       if (size > 0) {
         const last = Buffer.alloc(1);
@@ -245,7 +259,7 @@ export class Ledger {
     let rewrite = false;
     let text: string | null = null;
     try {
-      text = readFileSync(this.idsFile, 'utf8');
+      text = readTextNoFollowSync(this.idsFile);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
         this.moveAside(this.idsFile, 'instance id file', `could not be read (${(error as Error).message})`, `rebuilt from ${this.file}`);

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { lstat, readdir, rename, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { log } from '../util/log.js';
+import { mkdirPrivateSync } from '../util/private-mode.js';
+import { isSymlinkRefused, readFileNoFollow, SymlinkRefusedError } from '../util/safe-open.js';
 import { DroppedCounter } from './dropped-counter.js';
 import { reportMeta } from './report-meta.js';
 import { Serial } from './serial.js';
@@ -20,6 +21,9 @@ import { removeStaleTempFiles } from '../util/stale-temp.js';
 //   state.json                                      dropped-report counter (dropped-counter.ts)
 //   rejected/<name> + rejected/<id>.reason.txt      reports the collector refused (4xx)
 //   corrupt/<name>                                  files that were not gzip JSON, kept for a human
+//
+// Files are 0600 in 0700 folders and read without following links (util/safe-open.ts):
+// a link under a report's name is never sent; it is moved to corrupt/ like a bad file.
 
 export interface OutboxEntry {
   id: string;
@@ -56,6 +60,8 @@ export class Outbox {
   private readonly serial = new Serial();
   private seq = 0;
   private inFlight: string | null = null;
+  /** Names of non-files already logged, so list() does not repeat itself. */
+  private readonly notFiles = new Set<string>();
 
   constructor(opts: OutboxOptions) {
     this.dir = opts.dir;
@@ -63,7 +69,7 @@ export class Outbox {
     this.maxBytes = Math.max(1, opts.maxBytes ?? DEFAULT_MAX_BYTES);
     this.rejectedDir = join(this.dir, 'rejected');
     this.corruptDir = join(this.dir, 'corrupt');
-    mkdirSync(this.dir, { recursive: true });
+    mkdirPrivateSync(this.dir);
     // Only abandoned ones: another process opening this directory (a CLI command beside
     // the running agent) must not delete the agent's write in progress.
     removeStaleTempFiles(this.dir);
@@ -84,6 +90,9 @@ export class Outbox {
     const meta = reportMeta(json);
     const body = await gzipAsync(Buffer.from(json, 'utf8'));
     return this.serial.run(async () => {
+      // Room is made before the write, not after: a kill between the write and a trim
+      // would leave one report over the bound, and kills in a row would pile them up.
+      await this.enforceBounds(null, { count: 1, bytes: body.length });
       const id = this.nextId();
       const name = `${id}.json.gz`;
       this.counter.claim(name, meta.droppedReports);
@@ -106,7 +115,9 @@ export class Outbox {
     const entries: OutboxEntry[] = [];
     for (const name of names) {
       try {
-        entries.push(this.entryFor(name, (await stat(join(this.dir, name))).size));
+        const st = await lstat(join(this.dir, name));
+        if (st.isFile()) entries.push(this.entryFor(name, st.size));
+        else this.logNotFile(name, st.isSymbolicLink());
       } catch (error) {
         if (!isMissing(error)) throw error; // delivered or dropped meanwhile
       }
@@ -114,9 +125,9 @@ export class Outbox {
     return entries;
   }
 
-  /** The stored gzip body, exactly as it will be sent. */
+  /** The stored gzip body, exactly as it will be sent. A link in its place is refused (SymlinkRefusedError). */
   read(entry: OutboxEntry): Promise<Buffer> {
-    return readFile(entry.file);
+    return readFileNoFollow(entry.file);
   }
 
   /** Delivered: forget it. */
@@ -133,7 +144,7 @@ export class Outbox {
     return this.serial.run(async () => {
       const carried = await this.carriedDrops(entry);
       if (carried === null) return;
-      await mkdir(this.rejectedDir, { recursive: true });
+      mkdirPrivateSync(this.rejectedDir);
       const reasonFile = join(this.rejectedDir, `${entry.id}.reason.txt`);
       await writeFileAtomic(reasonFile, `${new Date().toISOString()} ${reason}\n`);
       const target = join(this.rejectedDir, `${entry.id}.json.gz`);
@@ -179,10 +190,12 @@ export class Outbox {
   private async carriedDrops(entry: OutboxEntry): Promise<number | null> {
     let gz: Buffer;
     try {
-      gz = await readFile(entry.file);
+      gz = await readFileNoFollow(entry.file);
     } catch (error) {
       if (isMissing(error)) return null;
-      throw error;
+      if (!isSymlinkRefused(error)) throw error;
+      await this.moveToCorrupt(entry, error.message);
+      return null;
     }
     try {
       return reportMeta((await gunzipAsync(gz)).toString('utf8')).droppedReports;
@@ -192,10 +205,11 @@ export class Outbox {
     }
   }
 
-  private async enforceBounds(keepId: string): Promise<void> {
+  /** Drops the oldest reports until the outbox, plus `reserve` about to be written, is within its bounds. */
+  private async enforceBounds(keepId: string | null, reserve = { count: 0, bytes: 0 }): Promise<void> {
     const entries = await this.list();
-    let bytes = entries.reduce((sum, entry) => sum + entry.bytes, 0);
-    let count = entries.length;
+    let bytes = entries.reduce((sum, entry) => sum + entry.bytes, 0) + reserve.bytes;
+    let count = entries.length + reserve.count;
     let dropped = 0;
     for (const entry of entries) {
       if (count <= this.maxCount && bytes <= this.maxBytes) break;
@@ -220,7 +234,7 @@ export class Outbox {
   }
 
   private async moveToCorrupt(entry: OutboxEntry, reason: string): Promise<void> {
-    await mkdir(this.corruptDir, { recursive: true });
+    mkdirPrivateSync(this.corruptDir);
     const target = join(this.corruptDir, `${entry.id}.json.gz`);
     try {
       await rename(entry.file, target);
@@ -229,6 +243,14 @@ export class Outbox {
       throw error;
     }
     log.error(`telemetry outbox file ${entry.file} is corrupt (${reason}); moved to ${target}`);
+  }
+
+  /** A link or a folder under a report's name: never sent, said once; the next start refuses it (util/data-dir.ts). */
+  private logNotFile(name: string, link: boolean): void {
+    if (this.notFiles.has(name)) return;
+    this.notFiles.add(name);
+    const path = join(this.dir, name);
+    log.error(`telemetry outbox entry ${link ? new SymlinkRefusedError(path).message : `${path} is not a file`}; not sent`);
   }
 
   private async pruneRejected(): Promise<void> {

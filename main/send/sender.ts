@@ -194,6 +194,14 @@ export class Sender {
     // Right before the request: the gate and the endpoint may have changed while reading.
     const closed = this.closed();
     if (closed) return closed;
+    // The agent records an id before it queues a report; a report queued by an older
+    // Candor (or whose record was lost) gets it here: no id leaves unrecorded.
+    try {
+      this.opts.ledger.recordIdDurably(meta.instanceId);
+    } catch (error) {
+      this.setState('retrying', `telemetry report not sent: its instance id could not be recorded first (${(error as Error).message})`);
+      return { kind: 'retry' };
+    }
     const url = this.opts.endpoint() ?? '';
     const started = performance.now();
     const result = await postGzipJson({

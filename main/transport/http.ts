@@ -26,6 +26,17 @@ export interface HttpServerOptions {
   onRequestTimed?: (route: string, ms: number) => void;
 }
 
+/** The port is taken (EADDRINUSE): most likely by another Candor agent, on another data directory. */
+export class PortInUseError extends Error {
+  override name = 'PortInUseError';
+  constructor(
+    readonly host: string,
+    readonly port: number,
+  ) {
+    super(`cannot listen on ${host}:${port}: the port is already in use (another Candor agent may be running)`);
+  }
+}
+
 export interface HttpServerHandle {
   readonly port: number;
   readonly server: Server;
@@ -195,9 +206,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   server.requestTimeout = 60_000;
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    const failed = (error: NodeJS.ErrnoException): void =>
+      reject(error.code === 'EADDRINUSE' ? new PortInUseError('127.0.0.1', options.port) : error);
+    server.once('error', failed);
     server.listen(options.port, '127.0.0.1', () => {
-      server.off('error', reject);
+      server.off('error', failed);
       resolve();
     });
   });

@@ -19,6 +19,8 @@ export const CALL_NAMES = [
   'clearHistory',
   'instanceIds',
   'requestDeletion',
+  'sources',
+  'answerSource',
   'reportError',
 ] as const satisfies readonly CallName[];
 

@@ -1,14 +1,21 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { PRIVATE_FILE_MODE } from './private-mode.js';
 
 // Hand-written rather than write-file-atomic: that package needs Node >= 22 in its
 // current major and does not fsync the directory, which is what makes the rename
 // survive a power cut. Readers see either the old or the new file, never a torn one.
+//
+// The rename also means a symbolic link at `file` is replaced, never written through:
+// rename(2) acts on the directory entry. The temp file is created with O_EXCL, which
+// refuses any existing name, a link included. New files are 0600 (private-mode.ts)
+// unless a caller asks otherwise, whatever the umask: the mode is set on the open
+// descriptor after creation too.
 
 export interface AtomicWriteOptions {
-  /** File mode for a new file, e.g. 0o600 for secrets. */
+  /** The file's mode; default 0o600 (user only). */
   mode?: number;
 }
 
@@ -58,8 +65,10 @@ export function writeFileAtomicSync(file: string, data: string | Uint8Array, opt
 
 async function writeFileAtomicUnnamed(file: string, data: string | Uint8Array, options: AtomicWriteOptions): Promise<void> {
   const tmp = tempPathFor(file);
-  const handle = await open(tmp, 'wx', options.mode ?? 0o644);
+  const mode = options.mode ?? PRIVATE_FILE_MODE;
+  const handle = await open(tmp, 'wx', mode);
   try {
+    await handle.chmod(mode);
     await handle.writeFile(data);
     await handle.sync();
   } catch (error) {
@@ -79,8 +88,10 @@ async function writeFileAtomicUnnamed(file: string, data: string | Uint8Array, o
 
 function writeFileAtomicSyncUnnamed(file: string, data: string | Uint8Array, options: AtomicWriteOptions): void {
   const tmp = tempPathFor(file);
-  const fd = openSync(tmp, 'wx', options.mode ?? 0o644);
+  const mode = options.mode ?? PRIVATE_FILE_MODE;
+  const fd = openSync(tmp, 'wx', mode);
   try {
+    fchmodSync(fd, mode);
     writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
     fsyncSync(fd);
   } catch (error) {

@@ -1,4 +1,4 @@
-import { readdirSync, statSync, unlinkSync } from 'node:fs';
+import { lstatSync, readdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 
 // util/atomic-write.ts writes `.<name>.<pid>.<hex>.tmp` and renames it over the file.
@@ -33,7 +33,7 @@ export function removeStaleTempFiles(
     if (!isTemp(name)) continue;
     const path = join(dir, name);
     try {
-      if (now - statSync(path).mtimeMs < maxAgeMs) continue;
+      if (now - lstatSync(path).mtimeMs < maxAgeMs) continue;
       unlinkSync(path);
       removed += 1;
     } catch {

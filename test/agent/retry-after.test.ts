@@ -28,7 +28,11 @@ describe('a collector that asks to wait, twice', () => {
     await agent.api.pause({ duration: '1h' });
     await agent.api.resume({});
     await agent.sendNow();
+    // The surfaces say until when queued reports wait: the collector's answer plus its Retry-After.
+    const waiting = await agent.api.status({});
     expect(Date.now(), 'the pushes came after the wait was over; the test proves nothing').toBeLessThan(bound);
+    expect(waiting.retry_at).not.toBeNull();
+    expect(Math.abs(Date.parse(waiting.retry_at ?? '') - bound)).toBeLessThan(5_000);
 
     await waitUntil(() => outboxFiles(box.dataDir).length === 0 && collector.received.length >= 5, 'the outbox to drain', 60_000);
     const after = collector.received.slice(2);

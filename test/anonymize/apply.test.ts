@@ -24,8 +24,10 @@ const scrub: ScrubContext = {
 const schema = payloadJsonSchema();
 const LEVELS = [0, 1, 2, 3, 4];
 
+const errors = { template: { denied: ['bob', 'bob-laptop'] }, roots: { appRoots: ['/home/bob/candor'], denied: ['bob'] } };
+
 function opts(level: number, anonymize: boolean): ApplyOptions {
-  return { level, anonymize, key, scrub };
+  return { level, anonymize, key, scrub, errors };
 }
 
 /** Every leaf of a JSON value by pointer. */
@@ -131,7 +133,7 @@ describe('applySchema on a full raw payload with the real schema', () => {
       ['/performance/detail', '/performance/recent_samples', '/errors'],
     ],
     [3, ['/performance/detail/0/name', '/performance/recent_samples/1/mem_used_pct'], ['/errors']],
-    [4, ['/errors/captured/0/stack', '/errors/dropped'], []],
+    [4, ['/errors/captured/0/message', '/errors/captured/0/frames/0/file', '/errors/dropped'], ['/errors/captured/0/stack']],
   ])('level %i includes %j and leaves out %j', (level, present, absent) => {
     const payload = result(level, true).payload;
     for (const p of present) expect(at(payload, p), p).not.toBeUndefined();
@@ -144,13 +146,20 @@ describe('applySchema on a full raw payload with the real schema', () => {
   });
 
   it('unknown keys are dropped and reported at every level that includes their parent, anonymized or not', () => {
+    // Anonymized, the fields that stay on this machine (rule `local`) are dropped too.
+    const local = [
+      '/errors/captured/0/fingerprint',
+      '/errors/captured/0/stack',
+      '/errors/captured/1/fingerprint',
+      '/errors/captured/1/stack',
+    ];
     for (const anonymize of [true, false]) {
       const { payload, changes } = result(4, anonymize);
       const dropped = changes
         .filter((c) => c.action === 'dropped')
         .map((c) => c.path)
         .sort();
-      expect(dropped).toEqual([...INJECTED_POINTERS].sort());
+      expect(dropped).toEqual([...INJECTED_POINTERS, ...(anonymize ? local : [])].sort());
       for (const p of INJECTED_POINTERS) expect(at(payload, p)).toBeUndefined();
     }
     expect(
@@ -197,8 +206,10 @@ describe('applySchema on a full raw payload with the real schema', () => {
       ['/performance/counters/candor_reports_built', 'rounded', 12_345_678],
       ['/performance/load/disk_read_bps/avg', 'rounded', 1_234_567.8],
       ['/performance/detail/0/hashed_labels/tenant', 'hashed', 'tenant-acme'],
-      ['/errors/captured/0/fingerprint', 'hashed', 'TypeError|agent.js:12'],
-      ['/errors/captured/0/message', 'scrubbed', raw.errors?.captured[0]?.message],
+      ['/errors/captured/0/fingerprint', 'dropped', 'TypeError|agent.js:12'],
+      ['/errors/captured/0/stack', 'dropped', raw.errors?.captured[0]?.stack],
+      ['/errors/captured/0/message', 'templated', raw.errors?.captured[0]?.message],
+      ['/errors/captured/0/frames/0/file', 'templated', '/home/bob/candor/main/agent.js'],
       ['/errors/captured/0/first_seen', 'coarsened', '2026-11-25T13:05:59.999Z'],
     ];
     for (const [path, action, rawValue] of expected) expect(byPath.get(path), path).toEqual({ path, action, raw: rawValue });
@@ -211,8 +222,10 @@ describe('applySchema on a full raw payload with the real schema', () => {
       '/system/os/distro',
       '/system/os/release',
       '/errors/captured/1/first_seen',
-      '/errors/captured/1/stack',
       '/errors/captured/0/type',
+      '/errors/captured/0/code',
+      '/errors/captured/0/frames/0/fn',
+      '/errors/captured/0/frames/2/file',
     ]) {
       expect(byPath.has(path), path).toBe(false);
     }
@@ -233,9 +246,13 @@ describe('applySchema on a full raw payload with the real schema', () => {
     expect(at(payload, '/performance/load/disk_read_bps/avg')).toBe(1_230_000);
     expect(at(payload, '/generated_at')).toBe('2026-11-25T14:37:00.000Z');
     expect(at(payload, '/errors/captured/0/first_seen')).toBe('2026-11-25T13:00:00.000Z');
-    expect(at(payload, '/errors/captured/0/stack')).toBe(
-      'TypeError: boom\n    at run (<app>/main/agent.js:12:3)\n    at <home>\\…\\x.js:1:1\n    at node:internal/process/task_queues:95:5',
-    );
+    expect(at(payload, '/errors/captured/0/stack')).toBeUndefined();
+    expect(at(payload, '/errors/captured/0/frames')).toEqual([
+      { fn: 'run', file: 'main/agent.js', line: 12, col: 3 },
+      { fn: '<anonymous>', file: '<external>', line: 1, col: 1 },
+      { fn: 'async processTicksAndRejections', file: 'node:internal/process/task_queues', line: 95, col: 5 },
+    ]);
+    expect(at(payload, '/errors/captured/0/code')).toBe('ECONNREFUSED');
     expect(at(payload, '/system/gpus/reason')).toBe('failed');
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applySchema } from '../../main/anonymize/apply.js';
-import { RULES } from '../../main/anonymize/rules.js';
+import { NO_ERROR_CONTEXT, RULES } from '../../main/anonymize/rules.js';
 import { scrubText, type ScrubContext } from '../../main/anonymize/text.js';
 import { payloadJsonSchema } from '../../main/report/payload-schema.js';
 import { rawPayload } from './raw-payload.js';
@@ -133,7 +133,12 @@ describe('OS and hardware names', () => {
     ['hypervisor', 'KVM', 'KVM'],
     ['hypervisor', '', 'none'],
   ])('%s: %j leaves as %j', (rule, value, expected) => {
-    const out = RULES[rule as keyof typeof RULES].apply(value, { key: Buffer.alloc(32, 1), scrub: ctx, categories: null });
+    const out = RULES[rule as keyof typeof RULES].apply(value, {
+      key: Buffer.alloc(32, 1),
+      scrub: ctx,
+      errors: NO_ERROR_CONTEXT,
+      categories: null,
+    });
     expect(out).toBe(expected);
   });
 

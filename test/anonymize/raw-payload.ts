@@ -135,8 +135,14 @@ export function rawPayload(): Payload {
           source: 'main',
           kind: 'uncaughtException',
           type: 'TypeError',
+          code: 'ECONNREFUSED',
           message:
             'connect to 10.1.2.3 and [fe80::dead:beef] as bob@example.com failed for Bob Smith (request 123e4567-e89b-12d3-a456-426614174000)',
+          frames: [
+            { fn: 'run', file: '/home/bob/candor/main/agent.js', line: 12, col: 3 },
+            { fn: '<anonymous>', file: 'C:\\Users\\bob\\AppData\\x.js', line: 1, col: 1 },
+            { fn: 'async processTicksAndRejections', file: 'node:internal/process/task_queues', line: 95, col: 5 },
+          ],
           stack:
             'TypeError: boom\n    at run (/home/bob/candor/main/agent.js:12:3)\n    at C:\\Users\\bob\\AppData\\x.js:1:1\n    at node:internal/process/task_queues:95:5',
           count: 3,
@@ -149,7 +155,9 @@ export function rawPayload(): Payload {
           source: 'renderer',
           kind: 'reported',
           type: 'Error',
+          code: null,
           message: 'mac 00:1a:2b:3c:4d:5e seen on bob-laptop',
+          frames: [],
           stack: '',
           count: 1,
           first_seen: '2026-11-25T14:00:00.000Z',

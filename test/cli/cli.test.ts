@@ -7,6 +7,7 @@ import { Ledger } from '../../main/send/ledger.js';
 import { APP_ROOT } from '../../main/version.js';
 import { buildOnce } from '../support/build.js';
 import { sandbox, type Sandbox } from '../support/temp-dirs.js';
+import { baseEnv } from './support.js';
 
 // The `candor` command as a user runs it: a real child process of the built CLI.
 
@@ -15,7 +16,7 @@ let box: Sandbox;
 function candor(args: string[], env: NodeJS.ProcessEnv = {}): { code: number; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, [join(APP_ROOT, 'dist/main/cli.js'), '--data-dir', box.dataDir, ...args], {
     cwd: box.cwd,
-    env: { PATH: process.env['PATH'] ?? '', ...env },
+    env: baseEnv(env),
     encoding: 'utf8',
     timeout: 60_000,
   });
@@ -30,6 +31,21 @@ beforeEach(() => {
   box = sandbox();
 });
 afterEach(() => box.cleanup());
+
+describe('candor with no command', () => {
+  it('prints the help on stdout and exits 0', () => {
+    const { code, stdout, stderr } = candor([]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^Usage: candor \[options\] \[command\]/);
+    expect(stdout).toContain('status [options]');
+  });
+
+  it('--help and help do the same', () => {
+    expect(candor(['--help'])).toMatchObject({ code: 0, stderr: '' });
+    expect(candor(['help']).stdout).toMatch(/^Usage: candor/);
+  });
+});
 
 describe('candor report', () => {
   it('prints a schema-valid anonymized report at level 4', () => {
@@ -60,6 +76,7 @@ describe('bad arguments: exit code 2 and one line naming the argument', () => {
     [['consent', 'maybe'], /maybe/],
     [['pause', '--for', '2w'], /2w/],
     [['start', '--port', '70000'], /port/],
+    [['start', '--otlp-port', 'http'], /--otlp-port/],
     [['frobnicate'], /frobnicate/],
     [['status', '--config-path', '/nonexistent/candor.yaml'], /candor\.yaml/],
   ])('%j', (args, named) => {

@@ -42,18 +42,21 @@ describe('consumePersisted', () => {
       expect(passive.section()).toEqual(section);
       expect(readFileSync(file, 'utf8')).toBe(body);
     }
-    // the agent, started afterwards, still gets it, once
+    // the agent, started afterwards, still gets it, once: off the disk when its report is queued
     const agent = new ErrorCapture({ persistFile: file, now });
     expect(agent.section()).toEqual(section);
+    agent.sectionForReport().markQueued();
     expect(existsSync(file)).toBe(false);
     expect(new ErrorCapture({ persistFile: file, now, consumePersisted: false }).section()).toEqual({ captured: [], dropped: 0 });
   });
 
-  it('true (and by default): the reader consumes the file', () => {
+  it('true (and by default): the reader takes the errors over, keeping them on disk until a report carrying them is queued', () => {
     for (const consumePersisted of [true, undefined]) {
       const { file, section } = crashFile();
       const capture = new ErrorCapture({ persistFile: file, now, ...(consumePersisted === undefined ? {} : { consumePersisted }) });
       expect(capture.section()).toEqual(section);
+      expect(new ErrorCapture({ persistFile: file, now, consumePersisted: false }).section()).toEqual(section);
+      capture.sectionForReport().markQueued();
       expect(existsSync(file)).toBe(false);
     }
   });

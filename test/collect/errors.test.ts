@@ -208,10 +208,41 @@ describe('ErrorCapture', () => {
     expect(existsSync(file)).toBe(true);
     if (process.platform !== 'win32') expect(statSync(file).mode & 0o777).toBe(0o600);
 
+    // The next start reads it, and keeps it on disk until a report carrying it is queued.
     const second = new ErrorCapture({ persistFile: file, now: t.now });
-    expect(existsSync(file)).toBe(false);
     expect(second.section()).toEqual(first.section());
+    expect(existsSync(file)).toBe(true);
+    const { section, markQueued } = second.sectionForReport();
+    expect(section).toEqual(first.section());
+    markQueued();
+    expect(existsSync(file)).toBe(false);
     expect(new ErrorCapture({ persistFile: file }).section()).toEqual({ captured: [], dropped: 0 });
+  });
+
+  it('keeps a reported error on disk until a report carrying it is queued, then queues only later occurrences', () => {
+    const file = join(dir, 'errors.json');
+    const t = clock();
+    const capture = new ErrorCapture({ persistFile: file, now: t.now });
+    capture.record(input({ kind: 'reported' }));
+    // A normal exit or a kill now: the next start finds it.
+    expect(new ErrorCapture({ persistFile: file, consumePersisted: false }).section().captured).toHaveLength(1);
+    const { markQueued } = capture.sectionForReport();
+    capture.record(input({ kind: 'reported' })); // after the report was built: not in it
+    markQueued();
+    const left = new ErrorCapture({ persistFile: file, consumePersisted: false }).section().captured;
+    expect(left.map((e) => e.count)).toEqual([1]);
+    capture.sectionForReport().markQueued();
+    expect(existsSync(file)).toBe(false);
+    capture.flushPending();
+    expect(existsSync(file)).toBe(false);
+  });
+
+  it('records the error code of a thrown error', () => {
+    const capture = new ErrorCapture();
+    const error = Object.assign(new Error("ENOENT: no such file or directory, open '/home/bob/x'"), { code: 'ENOENT' });
+    capture.recordError(error, 'main', 'reported');
+    capture.recordError(Object.assign(new RangeError('status'), { code: 404 }), 'main', 'reported');
+    expect(capture.section().captured.map((e) => e.code)).toEqual(['404', 'ENOENT']);
   });
 
   it('moves a corrupt persist file aside, logging its new name, and starts empty', () => {
@@ -239,10 +270,17 @@ describe('ErrorCapture', () => {
   });
 });
 
-it('produces a section the payload schema accepts', async () => {
+it('produces a section the payload schema accepts, with the frames parsed from each stack', async () => {
   const { Payload } = await import('../../main/report/payload-schema.js');
+  const { errorsSection } = await import('../../main/report/raw-payload.js');
   const capture = new ErrorCapture();
   for (const v of [new Error('e'), 'text', null, { weird: true }]) capture.recordError(v, 'main', 'reported');
   capture.record(input({ stack: undefined }));
-  expect(() => Payload.shape.errors.unwrap().parse(capture.section())).not.toThrow();
+  capture.record(input());
+  const section = errorsSection(capture.section());
+  expect(() => Payload.shape.errors.unwrap().parse(section)).not.toThrow();
+  expect(section.captured[0]?.frames.map((f) => [f.fn, f.file, f.line])).toEqual([
+    ['run', '/home/alice/app/dist/job.js', 10],
+    ['main', '/home/alice/app/dist/index.js', 3],
+  ]);
 });

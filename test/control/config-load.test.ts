@@ -171,7 +171,10 @@ describe('config errors name the source, line, key and expectation', () => {
       line: 1,
       key: 'telemetry_disable',
     });
-    expect(configError(() => load({ 'config/config.yaml': 'log:\n  level: info\nnetwork:\n  proxy: x\n' }))).toMatchObject({
+    // In a --config-path file (Candor's alone); in ./config it would be another tool's key (config-shared.test.ts).
+    expect(
+      configError(() => load({ 'config/config.yaml': '', 'extra.yaml': 'log:\n  level: info\nnetwork:\n  proxy: x\n' }, {}, 'extra.yaml')),
+    ).toMatchObject({
       line: 3,
       key: 'network',
     });

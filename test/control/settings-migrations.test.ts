@@ -35,8 +35,8 @@ function openOnce(contents: unknown) {
   return settings;
 }
 
-describe('v0 (legacy, no schema_version) -> v1 on a real file', () => {
-  it('consent: true becomes granted with its time; disabled and theme move; the file is rewritten as v1', () => {
+describe('v0 (legacy, no schema_version) -> current on a real file', () => {
+  it('consent: true becomes granted with its time; disabled and theme move; the file is rewritten as current', () => {
     const at = '2025-03-01T10:00:00.000Z';
     const settings = openOnce({
       consent: true,
@@ -47,16 +47,17 @@ describe('v0 (legacy, no schema_version) -> v1 on a real file', () => {
       preview_level: 3,
     });
     expect(settings).toEqual({
-      schema_version: 1,
+      schema_version: SETTINGS_SCHEMA_VERSION,
       consent: { state: 'granted', at },
       user_disabled: { value: true, at: '2025-04-01T08:00:00.000Z' },
       paused_until: null,
       ui: { theme: 'dark', preview_level: 3 },
       recovered: null,
+      sources: {},
     });
     const onDisk = parseSettings(JSON.parse(readFileSync(file(), 'utf8')));
     expect(onDisk).toEqual(settings);
-    expect(logs.filter((l) => l.includes('migrated from schema_version 0 to 1'))).toHaveLength(1);
+    expect(logs.filter((l) => l.includes(`migrated from schema_version 0 to ${SETTINGS_SCHEMA_VERSION}`))).toHaveLength(1);
   });
 
   it('consent: false becomes revoked; no consent key stays unset', () => {
@@ -87,6 +88,55 @@ describe('v0 (legacy, no schema_version) -> v1 on a real file', () => {
     const after = statSync(file(), { bigint: true });
     expect([after.ino, after.mtimeNs]).toEqual([before.ino, before.mtimeNs]);
     expect(logs).toEqual([]);
+  });
+});
+
+describe("v1 -> v2 (the intake's answer per app) on a real file", () => {
+  const v1 = {
+    schema_version: 1,
+    consent: { state: 'granted', at: '2026-01-02T03:04:05.000Z' },
+    user_disabled: { value: false, at: null },
+    paused_until: '2026-02-01T00:00:00.000Z',
+    ui: { theme: 'light', preview_level: 3 },
+    recovered: null,
+  };
+
+  it('keeps every v1 answer, adds sources: {} (nobody has answered for an app yet), and rewrites the file once', () => {
+    const settings = openOnce(v1);
+    expect(settings).toEqual({ ...v1, schema_version: 2, sources: {} });
+    expect(JSON.parse(readFileSync(file(), 'utf8'))).toEqual({ ...v1, schema_version: 2, sources: {} });
+    expect(logs.filter((l) => l.includes('migrated from schema_version 1 to 2'))).toHaveLength(1);
+    // Opening again finds a current file: no second migration.
+    logs.length = 0;
+    openOnce(JSON.parse(readFileSync(file(), 'utf8')));
+    expect(logs).toEqual([]);
+  });
+
+  it('a "v1" file that already has sources (a v2 file with a damaged version) is kept aside, not migrated over', () => {
+    const bytes = JSON.stringify({ ...v1, sources: { 'shop-api': { state: 'allowed', at: null } } });
+    writeFileSync(file(), bytes);
+    const store = openSettingsStore({ dataDir: dir, watch: false });
+    expect(store.get().recovered).not.toBeNull();
+    expect(store.get().sources).toEqual({});
+    store.close();
+    const moved = readdirSync(dir).filter((n) => n.startsWith('settings.corrupt-'));
+    expect(moved).toHaveLength(1);
+    expect(readFileSync(join(dir, moved[0] ?? ''), 'utf8')).toBe(bytes);
+    expect(logs.join('\n')).toContain('already has "sources"');
+  });
+
+  it('the v2 schema checks the answers: names must be service names, states allowed/denied, times ISO', () => {
+    const good = {
+      ...defaultSettings(),
+      sources: { 'shop-api': { state: 'allowed', at: '2026-03-01T10:00:00.000Z' }, 'x.y_z-1': { state: 'denied', at: null } },
+    };
+    expect(parseSettings(good)).toEqual(good);
+    expect(() => parseSettings({ ...good, sources: { 'bob@host': { state: 'allowed', at: null } } })).toThrow(/sources/);
+    expect(() => parseSettings({ ...good, sources: { app: { state: 'pending', at: null } } })).toThrow(/sources\.app\.state/);
+    expect(() => parseSettings({ ...good, sources: { app: { state: 'allowed', at: 'yesterday' } } })).toThrow(/sources\.app\.at/);
+    expect(() => parseSettings({ ...good, sources: { app: { state: 'allowed', at: null, extra: 1 } } })).toThrow(/sources\.app/);
+    const many = Object.fromEntries(Array.from({ length: 1001 }, (_, i) => [`app${i}`, { state: 'allowed', at: null }]));
+    expect(() => parseSettings({ ...good, sources: many })).toThrow(/at most 1000 source answers/);
   });
 });
 

@@ -25,9 +25,11 @@ export function statusFixture(overrides: Partial<AgentStatus> = {}): AgentStatus
     details_level: 2,
     send_interval_s: 3600,
     next_send_at: null,
+    retry_at: null,
     endpoint_host: 'telemetry.example.org',
     delivery: 'ok',
     outbox_pending: 0,
+    sources: [],
     ...overrides,
   };
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { AgentStatus } from '../../main/api.js';
 import type { DesktopAutomation } from '../../main/desktop/automation.js';
-import type { IpcResult } from '../../main/transport/ipc-channels.js';
+import { CALL_NAMES, type IpcResult } from '../../main/transport/ipc-channels.js';
 import { setLogSink } from '../../main/util/log.js';
 import { recorder, type FakeTray, type FakeWindow } from './fake-electron.js';
 
@@ -106,7 +106,8 @@ describe('desktop main process wiring (main.ts, real agent, fake Electron)', () 
   });
 
   it('serves every contract call over IPC to our window only', async () => {
-    expect(recorder.handlers.size).toBe(15);
+    expect(recorder.handlers.size).toBe(CALL_NAMES.length);
+    expect(CALL_NAMES).toContain('answerSource');
     const status = await call('candor:status', {});
     expect(status.ok && (status.value as AgentStatus).consent).toBe('unset');
     const foreign = await recorder.handlers.get('candor:status')?.(

@@ -16,7 +16,8 @@ export function electronExecutable(): string | null {
 
 /** Why the Electron end-to-end tests cannot run here, or null when they can. */
 export function electronUnavailableReason(env: NodeJS.ProcessEnv = process.env): string | null {
-  if (!electronExecutable()) return 'Electron binary not installed (ELECTRON_SKIP_BINARY_DOWNLOAD)';
+  if (!electronExecutable())
+    return 'the Electron binary is not downloaded yet (`npm start` or `node node_modules/electron/install.js` fetches it; none can be downloaded here)';
   if (process.platform === 'linux' && !env['DISPLAY'] && !env['WAYLAND_DISPLAY']) return 'no display on Linux (run under xvfb-run)';
   return null;
 }

@@ -20,13 +20,23 @@ export interface Harness {
   /** Page errors and console errors of every page opened here. */
   problems: string[];
   openPage(colorScheme: 'light' | 'dark'): Promise<{ context: BrowserContext; page: Page }>;
+  /** The agent's data directory. */
+  dataDir: string;
   /** Stops the agent and starts a new one on the same port (so with a new token). */
   restartAgent(): Promise<void>;
   statusOverHttp(): Promise<AgentStatus>;
 }
 
+export interface HarnessOptions {
+  /** Extra environment for the agent (e.g. its details level). */
+  env?: Record<string, string>;
+  /** The browser's locale and time zone (the person's). */
+  locale?: string;
+  timezoneId?: string;
+}
+
 /** Registers the hooks; the fields are filled in before the first test runs. */
-export function useHarness(before?: (h: Harness) => Promise<void>): Harness {
+export function useHarness(before?: (h: Harness) => Promise<void>, options: HarnessOptions = {}): Harness {
   let dataDir = '';
   const startAgent = (port: number): Promise<HeadlessHandle> =>
     startHeadless({
@@ -42,13 +52,20 @@ export function useHarness(before?: (h: Harness) => Promise<void>): Harness {
         CANDOR__TELEMETRY__FIRST_DELAY_S: '86400',
         CANDOR__SAMPLING__INTERVAL_S: '1',
         CANDOR__LOG__LEVEL: 'warn',
+        ...options.env,
       },
     });
 
   const harness = {
     problems: [] as string[],
     async openPage(colorScheme: 'light' | 'dark') {
-      const context = await harness.browser.newContext({ colorScheme, viewport: { width: 1360, height: 900 }, acceptDownloads: true });
+      const context = await harness.browser.newContext({
+        colorScheme,
+        viewport: { width: 1360, height: 900 },
+        acceptDownloads: true,
+        ...(options.locale === undefined ? {} : { locale: options.locale }),
+        ...(options.timezoneId === undefined ? {} : { timezoneId: options.timezoneId }),
+      });
       const p = await context.newPage();
       p.on('pageerror', (error) => harness.problems.push(`pageerror: ${error.message}`));
       p.on('console', (message) => {
@@ -83,6 +100,7 @@ export function useHarness(before?: (h: Harness) => Promise<void>): Harness {
     buildOnce();
     harness.collector = await startCollector();
     dataDir = mkdtempSync(join(tmpdir(), 'candor-renderer-'));
+    harness.dataDir = dataDir;
     harness.handle = await startAgent(0);
     await before?.(harness);
     harness.browser = await launchChromium();

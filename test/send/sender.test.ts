@@ -123,6 +123,23 @@ async function waitOver(sender: Sender): Promise<void> {
 const stateLines = (): string[] => logs.lines.filter((line) => /telemetry (endpoint|sending)|no telemetry endpoint/.test(line));
 
 describe('Sender', () => {
+  it('records the instance id of a report queued by an older Candor before any byte of it leaves', async () => {
+    const olderId = '0d3c2b1a-9f8e-4d7c-8b6a-5f4e3d2c1b0a';
+    const idsFile = join(dir, 'history', 'ids.json');
+    const onDisk: string[][] = [];
+    const collector = await collectorWith(() => {
+      onDisk.push(existsSync(idsFile) ? (JSON.parse(readFileSync(idsFile, 'utf8')) as string[]) : []);
+      return { status: 200 };
+    });
+    const h = harness(() => collector.url);
+    // Queued straight into the outbox, as an older version did: nothing recorded the id.
+    await h.outbox.add(reportJson(1, { id: olderId }));
+    expect(existsSync(idsFile)).toBe(false);
+    await h.sender.flush();
+    expect(h.delivered).toHaveLength(1);
+    expect(onDisk).toEqual([[olderId]]);
+  });
+
   it('delivers the outbox oldest first, records each report in the ledger and leaves no socket open', async () => {
     const collector = await collectorWith(() => ({ status: 200 }));
     const h = harness(() => collector.url);

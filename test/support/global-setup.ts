@@ -24,6 +24,8 @@ export default function setup(): () => void {
   // Tests give every agent its own data dir and switches; none may come from the caller's shell.
   for (const key of Object.keys(process.env))
     if (key === 'CANDOR_DATA_DIR' || key === 'DO_NOT_TRACK' || key.startsWith('CANDOR__')) Reflect.deleteProperty(process.env, key);
+  // Agents in parallel tests would all want the OTLP intake's default port: each takes a free one.
+  process.env['CANDOR__INTAKE__OTLP__PORT'] = '0';
   return () => {
     process.env = saved;
     rmSync(home, { recursive: true, force: true });

@@ -42,6 +42,14 @@ export const FIELDS: Record<CallName, Record<string, FieldSpec>> = {
   clearHistory: {},
   instanceIds: {},
   requestDeletion: { send: bool },
+  sources: {},
+  answerSource: {
+    name: { valid: fc.stringMatching(/^[a-z][a-z0-9-]{0,20}$/), isValid: (v) => typeof v === 'string' && v.length >= 1 && v.length <= 128 },
+    answer: {
+      valid: fc.constantFrom('allowed', 'denied'),
+      isValid: (v) => v === 'allowed' || v === 'denied',
+    },
+  },
   reportError: { type: text(200), message: text(10_000), stack: text(50_000, true) },
 };
 
