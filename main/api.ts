@@ -159,6 +159,19 @@ export interface DeletionRequest {
   delivery: 'not-requested' | 'not-configured' | 'queued' | 'sent' | 'rejected';
 }
 
+/** A deletion request the collector carried out, as this machine recorded its answer. */
+export interface DeletionReceipt {
+  /** When this machine asked (its clock). */
+  requested_at: string;
+  /** The instance ids the request named. */
+  ids: string[];
+  /** The collector's receipt: when it deleted and how many rows; null when its answer held no receipt. */
+  deleted_at: string | null;
+  rows_deleted: number | null;
+  /** When the collector's answer arrived (this machine's clock). */
+  confirmed_at: string;
+}
+
 export interface Samples {
   interval_s: number;
   samples: RecentSample[];
@@ -174,7 +187,7 @@ export interface CallOutputs {
   disable: AgentStatus;
   enable: AgentStatus;
   exportReport: ExportResult;
-  history: { entries: HistoryEntry[] };
+  history: { entries: HistoryEntry[]; deletions: DeletionReceipt[] };
   historyBody: { body: Payload | null };
   clearHistory: { cleared: number };
   instanceIds: { current: string; ids: string[] };

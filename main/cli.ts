@@ -2,6 +2,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
+import { collectorCommand } from '../collector/command.js';
 import { registerHistoryCommands } from './cli/commands/history.js';
 import { registerReportCommand } from './cli/commands/report.js';
 import { registerStartCommand } from './cli/commands/start.js';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerHistoryCommands(program);
   registerSourcesCommand(program);
   registerToolCommands(program);
+  program.addCommand(collectorCommand().copyInheritedSettings(program));
   return program;
 }
 

@@ -45,6 +45,22 @@ if (existsSync(join(renderer, 'main.ts'))) {
     if (existsSync(join(renderer, file))) cpSync(join(renderer, file), join(dist, 'renderer', file));
   }
 }
+// The collector's dashboard: one bundle, its page and its styles (served with a strict CSP).
+const dashboard = join(root, 'collector/dashboard');
+if (existsSync(join(dashboard, 'main.ts'))) {
+  const out = join(dist, 'collector/dashboard');
+  rmSync(out, { recursive: true, force: true });
+  await build({
+    entryPoints: [join(dashboard, 'main.ts')],
+    bundle: true,
+    format: 'esm',
+    target: 'es2022',
+    outfile: join(out, 'dashboard.js'),
+    logLevel: 'warning',
+  });
+  cpSync(join(dashboard, 'index.html'), join(out, 'index.html'));
+  cpSync(join(dashboard, 'styles.css'), join(out, 'dashboard.css'));
+}
 const preload = join(root, 'main/desktop/preload.ts');
 if (existsSync(preload)) {
   await build({

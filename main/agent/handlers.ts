@@ -87,7 +87,7 @@ export function agentHandlers(parts: HandlerParts): AgentHandlers {
       const json = reportJson(payload);
       return { path: null, filename, bytes: Buffer.byteLength(json), json };
     },
-    history: async () => ({ entries: ledger.list() }),
+    history: async () => ({ entries: ledger.list(), deletions: await delivery.deletion.receipts() }),
     historyBody: async ({ sha256 }) => {
       const body = ledger.body(sha256);
       return { body: body === null ? null : (JSON.parse(body) as Payload) };

@@ -23,7 +23,168 @@ export interface CandorConfig {
     /** Operator pre-answers and declared categories; YAML `intake.sources.<name>.categories` lands in `categories[name]`. */
     sources: { allow: string[]; deny: string[]; categories: Record<string, Record<string, string[]>> };
   };
+  collector: CollectorConfig;
 }
+
+// ---- collector: the receiving side (`candor collector`, collector/). The agent ignores these keys.
+export interface CollectorConfig {
+  listen: string;
+  retention_days: number;
+  min_group_size: number;
+  admin_token: string | null;
+  max_body_bytes: number;
+  max_inflated_bytes: number;
+  rate_limit_per_s: number;
+  instance_reports_per_hour: number;
+  clickhouse: { url: string | null; database: string; user: string; password: string | null };
+}
+
+/** HOST:PORT, [IPv6]:PORT; the port may be 0 (any free port). */
+export function parseListen(text: string): { host: string; port: number } | null {
+  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(text.trim());
+  const port = Number(match?.[3]);
+  if (!match || port > 65_535) return null;
+  return { host: match[1] ?? match[2] ?? '', port };
+}
+
+function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '' && url.username === '' && url.password === '';
+  } catch {
+    return false;
+  }
+}
+
+const collectorLeaf = {
+  listen: z.string().refine((text) => parseListen(text) !== null),
+  retention_days: z.number().int().min(1).max(36_500),
+  min_group_size: z.number().int().min(2).max(1_000_000),
+  admin_token: z
+    .string()
+    .regex(/^[\x21-\x7e]{16,256}$/)
+    .nullable(),
+  max_body_bytes: z
+    .number()
+    .int()
+    .min(1024)
+    .max(1024 * 1024 * 1024),
+  max_inflated_bytes: z
+    .number()
+    .int()
+    .min(1024)
+    .max(1024 * 1024 * 1024),
+  rate_limit_per_s: z.number().int().min(1).max(1_000_000),
+  instance_reports_per_hour: z.number().int().min(1).max(1_000_000),
+  clickhouse_url: z.string().refine(isHttpUrl).nullable(),
+  clickhouse_name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/),
+  clickhouse_password: z.string().min(1).max(1024).nullable(),
+};
+
+const COLLECTOR_KEYS: LeafSpec[] = [
+  {
+    path: 'collector.listen',
+    schema: collectorLeaf.listen,
+    env: 'string',
+    expected: 'HOST:PORT, e.g. 127.0.0.1:6335 (port 0 = any free port)',
+    default: '127.0.0.1:6335',
+  },
+  {
+    path: 'collector.retention_days',
+    schema: collectorLeaf.retention_days,
+    env: 'integer',
+    expected: 'an integer from 1 to 36500 (days)',
+    default: 365,
+  },
+  {
+    path: 'collector.min_group_size',
+    schema: collectorLeaf.min_group_size,
+    env: 'integer',
+    expected: 'an integer of at least 2 (aggregate cells backed by fewer distinct reports are suppressed)',
+    default: 5,
+  },
+  {
+    path: 'collector.admin_token',
+    schema: collectorLeaf.admin_token,
+    env: 'string',
+    expected: '16 to 256 printable ASCII characters without spaces, or null (one is generated into the data dir)',
+    default: null,
+  },
+  {
+    path: 'collector.max_body_bytes',
+    schema: collectorLeaf.max_body_bytes,
+    env: 'integer',
+    expected: 'an integer from 1024 to 1073741824 (bytes on the wire)',
+    default: 1024 * 1024,
+  },
+  {
+    path: 'collector.max_inflated_bytes',
+    schema: collectorLeaf.max_inflated_bytes,
+    env: 'integer',
+    expected: 'an integer from 1024 to 1073741824 (bytes after gunzip)',
+    default: 8 * 1024 * 1024,
+  },
+  {
+    path: 'collector.rate_limit_per_s',
+    schema: collectorLeaf.rate_limit_per_s,
+    env: 'integer',
+    expected: 'an integer of at least 1 (requests per second, all clients together)',
+    default: 2000,
+  },
+  {
+    path: 'collector.instance_reports_per_hour',
+    schema: collectorLeaf.instance_reports_per_hour,
+    env: 'integer',
+    expected: 'an integer of at least 1 (reports per hour under one instance id)',
+    default: 120,
+  },
+  {
+    path: 'collector.clickhouse.url',
+    schema: collectorLeaf.clickhouse_url,
+    env: 'string',
+    expected: "ClickHouse's HTTP interface as an http:// or https:// URL without user:password, or null (DuckDB)",
+    default: null,
+  },
+  {
+    path: 'collector.clickhouse.database',
+    schema: collectorLeaf.clickhouse_name,
+    env: 'string',
+    expected: 'a database name (letters, digits, _)',
+    default: 'candor',
+  },
+  {
+    path: 'collector.clickhouse.user',
+    schema: collectorLeaf.clickhouse_name,
+    env: 'string',
+    expected: 'a user name (letters, digits, _)',
+    default: 'default',
+  },
+  {
+    path: 'collector.clickhouse.password',
+    schema: collectorLeaf.clickhouse_password,
+    env: 'string',
+    expected: 'the password, or null',
+    default: null,
+  },
+];
+
+const CollectorSchema = z.strictObject({
+  listen: collectorLeaf.listen,
+  retention_days: collectorLeaf.retention_days,
+  min_group_size: collectorLeaf.min_group_size,
+  admin_token: collectorLeaf.admin_token,
+  max_body_bytes: collectorLeaf.max_body_bytes,
+  max_inflated_bytes: collectorLeaf.max_inflated_bytes,
+  rate_limit_per_s: collectorLeaf.rate_limit_per_s,
+  instance_reports_per_hour: collectorLeaf.instance_reports_per_hour,
+  clickhouse: z.strictObject({
+    url: collectorLeaf.clickhouse_url,
+    database: collectorLeaf.clickhouse_name,
+    user: collectorLeaf.clickhouse_name,
+    password: collectorLeaf.clickhouse_password,
+  }),
+});
+// ---- end collector
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
@@ -152,6 +313,7 @@ export const CONFIG_KEYS: readonly LeafSpec[] = [
     expected: 'a list of app names (service.name: a letter, then letters, digits, ".", "_" or "-"; comma-separated in the environment)',
     default: [],
   },
+  ...COLLECTOR_KEYS,
 ];
 
 /**
@@ -261,6 +423,7 @@ export const ConfigSchema: z.ZodType<CandorConfig> = z.strictObject({
         ),
       })),
   }),
+  collector: CollectorSchema,
 });
 
 /** Sets a dotted key path in a plain nested object, creating sections as needed. */

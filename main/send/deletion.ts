@@ -1,13 +1,14 @@
 import { randomBytes } from 'node:crypto';
+import { closeSync, constants, fsyncSync, writeSync } from 'node:fs';
 import { readdir, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import type { DeletionRequest } from '../api.js';
+import type { DeletionReceipt, DeletionRequest } from '../api.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { log } from '../util/log.js';
-import { mkdirPrivateSync } from '../util/private-mode.js';
-import { readFileNoFollow } from '../util/safe-open.js';
+import { mkdirPrivateSync, PRIVATE_FILE_MODE } from '../util/private-mode.js';
+import { openNoFollowSync, readFileNoFollow } from '../util/safe-open.js';
 import { deletionText } from './deletion-text.js';
 import { FlushLoop, type DrainOutcome } from './flush-loop.js';
 import { postGzipJson } from './upload.js';
@@ -21,6 +22,11 @@ import { postGzipJson } from './upload.js';
 //   <13-digit ms>-<8 hex>.json                          queued, oldest first
 //   rejected/<name> + rejected/<name>.reason.txt        refused by the collector (4xx)
 //   corrupt/<name>                                      not a deletion request, kept
+//   receipts.jsonl                                      one DeletionReceipt per delivered request, appended
+//
+// The receipt is the collector's answer ({ids, rows_deleted, deleted_at}, see
+// docs/collector.md): the history shows "deleted on ..." from it. A line is appended
+// (O_APPEND) so the agent and a CLI beside it never overwrite each other's receipts.
 
 export interface DeletionBody {
   type: 'deletion-request';
@@ -53,6 +59,9 @@ export interface DeletionQueueOptions {
 export const DEFAULT_DELETION_TIMEOUT_MS = 10_000;
 export const DEFAULT_DELETION_RECHECK_MS = 60_000;
 const NAME = /^\d{13}-[0-9a-f]{8}\.json$/;
+export const RECEIPTS_FILE = 'receipts.jsonl';
+/** The newest receipts shown; older lines stay in the file. */
+const MAX_RECEIPTS = 100;
 const gzipAsync = promisify(gzip);
 
 function parseBody(text: string): DeletionBody {
@@ -65,12 +74,63 @@ function parseBody(text: string): DeletionBody {
   return { type: 'deletion-request', ids: ids as string[], requested_at: v['requested_at'] };
 }
 
+function isIsoTime(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= 40 && !Number.isNaN(Date.parse(value));
+}
+
+/** The collector's receipt from its answer; nulls when the answer holds none (another implementation). */
+export function receiptFromAnswer(body: DeletionBody, answer: string, now: Date): DeletionReceipt {
+  let parsed: unknown = null;
+  try {
+    parsed = JSON.parse(answer);
+  } catch {
+    parsed = null;
+  }
+  const r = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Record<string, unknown>;
+  const rows = r['rows_deleted'];
+  const ok = isIsoTime(r['deleted_at']) && typeof rows === 'number' && Number.isInteger(rows) && rows >= 0;
+  return {
+    requested_at: body.requested_at,
+    ids: body.ids,
+    deleted_at: ok ? new Date(r['deleted_at'] as string).toISOString() : null,
+    rows_deleted: ok ? (rows as number) : null,
+    confirmed_at: now.toISOString(),
+  };
+}
+
+function parseReceipt(line: string): DeletionReceipt | null {
+  try {
+    const r = JSON.parse(line) as Record<string, unknown>;
+    const ids = r['ids'];
+    const rows = r['rows_deleted'];
+    if (
+      !isIsoTime(r['requested_at']) ||
+      !isIsoTime(r['confirmed_at']) ||
+      !Array.isArray(ids) ||
+      !ids.every((id) => typeof id === 'string') ||
+      !(r['deleted_at'] === null || isIsoTime(r['deleted_at'])) ||
+      !(rows === null || (typeof rows === 'number' && Number.isInteger(rows) && rows >= 0))
+    )
+      return null;
+    return {
+      requested_at: r['requested_at'],
+      ids: ids as string[],
+      deleted_at: r['deleted_at'] as string | null,
+      rows_deleted: rows as number | null,
+      confirmed_at: r['confirmed_at'],
+    };
+  } catch {
+    return null;
+  }
+}
+
 export class DeletionQueue {
   private readonly loop: FlushLoop;
   private readonly timeoutMs: number;
   /** Outcome of requests made in this process, so request() can say what happened to its own. */
   private readonly outcomes = new Map<string, 'sent' | 'rejected' | 'pending'>();
   private failing = false;
+  private reportedBadReceipts = false;
   private recheck: NodeJS.Timeout | null = null;
 
   constructor(private readonly opts: DeletionQueueOptions) {
@@ -114,6 +174,52 @@ export class DeletionQueue {
     if (outcome === 'sent') return { ...base, delivery: 'sent' };
     if (outcome === 'rejected') return { ...base, delivery: 'rejected' };
     return { ...base, delivery: 'queued' };
+  }
+
+  /** Receipts of delivered requests, oldest first (the newest 100). Unreadable lines are skipped and logged once. */
+  async receipts(): Promise<DeletionReceipt[]> {
+    const file = join(this.opts.dir, RECEIPTS_FILE);
+    let text: string;
+    try {
+      // Never through a link (util/safe-open.ts), like every file of the queue.
+      text = (await readFileNoFollow(file)).toString('utf8');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return [];
+      // A directory, a link or an unreadable file in its place: moved aside, like any corrupt file.
+      const aside = `${file}.corrupt-${Date.now()}`;
+      await rename(file, aside).catch(() => undefined);
+      log.error(`deletion receipts ${file} cannot be read (${(error as Error).message}); moved to ${aside}`);
+      return [];
+    }
+    const lines = text.split('\n').filter((line) => line.trim() !== '');
+    const receipts: DeletionReceipt[] = [];
+    let bad = 0;
+    for (const line of lines) {
+      const receipt = parseReceipt(line);
+      if (receipt === null) bad += 1;
+      else receipts.push(receipt);
+    }
+    if (bad > 0 && !this.reportedBadReceipts) {
+      this.reportedBadReceipts = true;
+      log.warn(`deletion receipts ${file}: ${bad} unreadable line(s) skipped (kept in the file)`);
+    }
+    return receipts.slice(-MAX_RECEIPTS);
+  }
+
+  /** One line, appended (O_APPEND: the agent and a CLI beside it never overwrite each other) and fsynced. */
+  private recordReceipt(receipt: DeletionReceipt): void {
+    const fd = openNoFollowSync(
+      join(this.opts.dir, RECEIPTS_FILE),
+      constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT,
+      PRIVATE_FILE_MODE,
+    );
+    try {
+      writeSync(fd, `${JSON.stringify(receipt)}\n`);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
   }
 
   /** Queued requests not yet delivered. */
@@ -194,7 +300,18 @@ export class DeletionQueue {
           if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
         });
         if (this.outcomes.has(name)) this.outcomes.set(name, 'sent');
-        log.info(`deletion request for ${body.ids.length} instance id(s) delivered`);
+        const receipt = receiptFromAnswer(body, result.body, (this.opts.now ?? (() => new Date()))());
+        // The deletion happened whatever becomes of this line: a failed write is logged, not retried.
+        try {
+          this.recordReceipt(receipt);
+        } catch (error) {
+          log.error(`deletion receipt not recorded in ${join(this.opts.dir, RECEIPTS_FILE)}: ${(error as Error).message}`);
+        }
+        log.info(
+          receipt.deleted_at === null
+            ? `deletion request for ${body.ids.length} instance id(s) delivered (the collector sent no receipt)`
+            : `deletion request for ${body.ids.length} instance id(s) delivered: deleted on ${receipt.deleted_at} (${receipt.rows_deleted} rows)`,
+        );
         this.opts.onSent?.(body);
       } else {
         mkdirPrivateSync(join(this.opts.dir, 'rejected'));

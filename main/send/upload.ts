@@ -3,7 +3,8 @@ import { request as httpsRequest } from 'node:https';
 import { parseRetryAfter } from './retry-after.js';
 
 export type UploadResult =
-  | { kind: 'delivered'; status: number }
+  /** `body`: the first ~1 KB of the answer (a deletion receipt is read from it). */
+  | { kind: 'delivered'; status: number; body: string }
   | { kind: 'retry'; status?: number; retryAfterMs?: number; error: string }
   | { kind: 'rejected'; status: number; error: string };
 
@@ -29,7 +30,7 @@ const REASON_BODY_CHARS = 300;
 
 function classify(response: IncomingMessage, text: string): UploadResult {
   const status = response.statusCode ?? 0;
-  if (status >= 200 && status < 300) return { kind: 'delivered', status };
+  if (status >= 200 && status < 300) return { kind: 'delivered', status, body: text };
   const label = `HTTP ${status}${response.statusMessage ? ` ${response.statusMessage}` : ''}`;
   if (status === 408 || status === 429 || status >= 500) {
     const retryAfterMs = parseRetryAfter(response.headers['retry-after']);

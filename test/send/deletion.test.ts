@@ -83,7 +83,8 @@ describe('DeletionQueue', () => {
     expect(request?.headers['user-agent']).toBe('Candor/1.2.3');
     expect(JSON.parse(request?.text ?? 'null')).toEqual({ type: 'deletion-request', ids: IDS, requested_at: NOW.toISOString() });
     expect(sent).toHaveLength(1);
-    expect(readdirSync(dir)).toEqual([]);
+    // Nothing left queued; the collector's answer is kept as a receipt.
+    expect(readdirSync(dir)).toEqual(['receipts.jsonl']);
     await collector.allClosed();
   });
 

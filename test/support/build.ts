@@ -27,6 +27,7 @@ export function buildOnce(): void {
   const sources = Math.max(
     newestMtime(join(APP_ROOT, 'main')),
     newestMtime(join(APP_ROOT, 'renderer')),
+    newestMtime(join(APP_ROOT, 'collector')),
     statSync(join(APP_ROOT, 'scripts/build.mjs')).mtimeMs,
   );
   if (built > 0 && built >= sources) return;

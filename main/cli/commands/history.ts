@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { deletionReceiptLine } from '../../send/deletion-text.js';
 import { withLocalAgent } from '../local-agent.js';
 
 // What this machine has delivered: read from the ledger in the data directory, which
@@ -17,7 +18,7 @@ export function registerHistoryCommands(program: Command): void {
           process.stdout.write(`cleared ${cleared} entries\n`);
           return;
         }
-        const { entries } = await agent.api.history({});
+        const { entries, deletions } = await agent.api.history({});
         if (opts.json) {
           process.stdout.write(`${JSON.stringify(entries)}\n`);
           return;
@@ -27,6 +28,7 @@ export function registerHistoryCommands(program: Command): void {
           process.stdout.write(
             `${e.time}  ${e.instance_id}  level ${e.details_level}  ${e.bytes} bytes  sha256 ${e.sha256.slice(0, 12)}\n`,
           );
+        for (const d of deletions) process.stdout.write(`${deletionReceiptLine(d)}\n`);
       });
     });
 

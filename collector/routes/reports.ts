@@ -1,0 +1,40 @@
+import { createHash } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { decodeJsonBody, parseJson, readBody } from '../http-body.js';
+import { sendError, sendJson } from '../respond.js';
+import { reportRows } from '../rows.js';
+import { validateWireReport } from '../validate.js';
+import type { RouteContext } from './context.js';
+
+// POST /v1/reports: a gzip JSON report from an agent. 200 once the write that holds it
+// has returned (also for a report_id already stored: the agent may stop retrying); 400
+// with the reason when it is not an anonymized report of a published schema version;
+// 429/503 with Retry-After when it should come back later.
+
+export async function postReport(ctx: RouteContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const wait = ctx.limiter.request();
+  if (wait !== null) {
+    req.resume();
+    sendError(res, 429, 'too many requests', { 'Retry-After': String(wait) });
+    return;
+  }
+  const bytes = await decodeJsonBody(req, await readBody(req, ctx.limits), ctx.limits);
+  const body = parseJson(bytes);
+  const verdict = validateWireReport(body);
+  if (!verdict.ok) {
+    sendError(res, 400, verdict.reason);
+    return;
+  }
+  const hasReportId = typeof (body as Record<string, unknown>)['report_id'] === 'string';
+  const item = reportRows(body, verdict.version, {
+    receivedOn: ctx.now().toISOString().slice(0, 10),
+    bodyDigest: hasReportId ? '' : createHash('sha256').update(bytes).digest('hex'),
+  });
+  const instanceWait = ctx.limiter.report(item.instanceId);
+  if (instanceWait !== null) {
+    sendError(res, 429, 'too many reports under this instance id', { 'Retry-After': String(instanceWait) });
+    return;
+  }
+  const outcome = await ctx.batcher.submit(item);
+  sendJson(res, 200, { report_id: item.reportId, stored: outcome === 'stored' });
+}

@@ -1,0 +1,338 @@
+import {
+  DATE,
+  DOUBLE,
+  DuckDBConnection,
+  DuckDBDataChunk,
+  DuckDBDateValue,
+  DuckDBInstance,
+  DuckDBListType,
+  DuckDBTimestampValue,
+  DuckDBUUIDValue,
+  listValue,
+  TIMESTAMP,
+  UBIGINT,
+  UINTEGER,
+  USMALLINT,
+  UTINYINT,
+  UUID,
+  VARCHAR,
+  type DuckDBType,
+  type DuckDBValue,
+} from '@duckdb/node-api';
+import { Serial } from '../../main/send/serial.js';
+import {
+  bucketsQuery,
+  countersQuery,
+  dimsQuery,
+  duckdbLatestSql,
+  errorVersionsQuery,
+  errorsQuery,
+  timersQuery,
+  toObjects,
+  totalsQuery,
+  type Query,
+} from './aggregate-sql.js';
+import {
+  dayLiteral,
+  StoreUnavailableError,
+  uuidLiterals,
+  type AggregateInputs,
+  type AggregateWindow,
+  type DeleteOutcome,
+  type InsertOutcome,
+  type ReportItem,
+  type Store,
+} from './store.js';
+import { ReportIdFilter } from './report-id-filter.js';
+import { TABLE_NAMES, TABLES, type CellValue, type ColumnType, type Row, type TableName } from './tables.js';
+
+// The embedded store: one DuckDB file in the collector's data dir, no server. DuckDB
+// lets one process open a file for writing, so this collector is its only writer: a
+// write connection (inserts, deletions, retention, one at a time) and a read connection
+// for the aggregate queries, which see the last committed state (MVCC) without
+// waiting for a write. A commit reaches the write-ahead log with an fsync before
+// insert() resolves, which is what lets the HTTP answer say "stored".
+
+const SQL_TYPE: Record<ColumnType, string> = {
+  date: 'DATE',
+  datetime: 'TIMESTAMP',
+  uuid: 'UUID',
+  string: 'VARCHAR',
+  u8: 'UTINYINT',
+  u16: 'USMALLINT',
+  u32: 'UINTEGER',
+  u64: 'UBIGINT',
+  f64: 'DOUBLE',
+  'u16[]': 'USMALLINT[]',
+  'u64[]': 'UBIGINT[]',
+};
+
+const CHUNK_TYPE: Record<ColumnType, DuckDBType> = {
+  date: DATE,
+  datetime: TIMESTAMP,
+  uuid: UUID,
+  string: VARCHAR,
+  u8: UTINYINT,
+  u16: USMALLINT,
+  u32: UINTEGER,
+  u64: UBIGINT,
+  f64: DOUBLE,
+  'u16[]': new DuckDBListType(USMALLINT),
+  'u64[]': new DuckDBListType(UBIGINT),
+};
+
+/** Rows per appended chunk: DuckDB's vector size. */
+const CHUNK_ROWS = 2048;
+const DAY_MS = 86_400_000;
+
+// A batch's rows share a handful of days and minutes: parse each text once.
+const days = new Map<string, DuckDBDateValue>();
+const minutes = new Map<string, DuckDBTimestampValue>();
+
+function dayValue(text: string): DuckDBDateValue {
+  let value = days.get(text);
+  if (value === undefined) {
+    if (days.size > 10_000) days.clear();
+    value = new DuckDBDateValue(Math.round(Date.parse(`${text}T00:00:00Z`) / DAY_MS));
+    days.set(text, value);
+  }
+  return value;
+}
+
+function timestampValue(text: string): DuckDBTimestampValue {
+  let value = minutes.get(text);
+  if (value === undefined) {
+    if (minutes.size > 100_000) minutes.clear();
+    value = new DuckDBTimestampValue(BigInt(Date.parse(`${text.replace(' ', 'T')}Z`)) * 1000n);
+    minutes.set(text, value);
+  }
+  return value;
+}
+
+function convert(type: ColumnType, value: CellValue): DuckDBValue {
+  switch (type) {
+    case 'date':
+      return dayValue(value as string);
+    case 'datetime':
+      return timestampValue(value as string);
+    case 'uuid':
+      return DuckDBUUIDValue.fromUint128(BigInt(`0x${(value as string).replace(/-/g, '')}`));
+    case 'u64':
+      return BigInt(Math.round(value as number));
+    case 'u16[]':
+      return listValue(value as readonly number[]);
+    case 'u64[]':
+      return listValue((value as readonly number[]).map((n) => BigInt(Math.round(n))));
+    default:
+      return value as DuckDBValue;
+  }
+}
+
+export interface DuckDbStoreOptions {
+  /** The database file, or ':memory:' (tests of the store alone). */
+  path: string;
+}
+
+export class DuckDbStore implements Store {
+  readonly kind = 'duckdb' as const;
+  readonly where: string;
+  private readonly writes = new Serial();
+  private readonly reads = new Serial();
+  private closed = false;
+  /** Built at the first insert from the report_id column, then kept up to date by this (only) writer. */
+  private ids: ReportIdFilter | null = null;
+
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly writer: DuckDBConnection,
+    private readonly reader: DuckDBConnection,
+    path: string,
+  ) {
+    this.where = path;
+  }
+
+  static async open(options: DuckDbStoreOptions): Promise<DuckDbStore> {
+    const instance = await DuckDBInstance.create(options.path);
+    const writer = await instance.connect();
+    for (const name of TABLE_NAMES) {
+      const columns = TABLES[name].columns.map((c) => `${c.name} ${SQL_TYPE[c.type]} NOT NULL`).join(', ');
+      await writer.run(`CREATE TABLE IF NOT EXISTS ${name} (${columns})`);
+    }
+    const reader = await instance.connect();
+    return new DuckDbStore(instance, writer, reader, options.path);
+  }
+
+  insert(items: readonly ReportItem[]): Promise<InsertOutcome> {
+    return this.writes.run(() => this.guard('insert', () => this.insertNow(items)));
+  }
+
+  private async insertNow(items: readonly ReportItem[]): Promise<InsertOutcome> {
+    const fresh = new Map<string, ReportItem>();
+    const duplicates: string[] = [];
+    for (const item of items) {
+      if (fresh.has(item.reportId)) duplicates.push(item.reportId);
+      else fresh.set(item.reportId, item);
+    }
+    const ids = await this.idFilter(fresh.size);
+    const maybe = [...fresh.keys()].filter((id) => ids.mightHold(id));
+    if (maybe.length > 0) {
+      const found = await this.writer.runAndReadAll(
+        `SELECT CAST(report_id AS VARCHAR) FROM reports WHERE report_id IN (${uuidLiterals(maybe)})`,
+      );
+      for (const [id] of found.getRows()) {
+        fresh.delete(String(id));
+        duplicates.push(String(id));
+      }
+    }
+    if (fresh.size === 0) return { stored: [], duplicates };
+    await this.writer.run('BEGIN TRANSACTION');
+    try {
+      for (const name of TABLE_NAMES) {
+        const rows: Row[] = [];
+        for (const item of fresh.values()) for (const row of item.rows[name]) rows.push(row);
+        if (rows.length > 0) await this.append(name, rows);
+      }
+      await this.writer.run('COMMIT');
+    } catch (error) {
+      await this.writer.run('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+    for (const id of fresh.keys()) ids.add(id);
+    return { stored: [...fresh.keys()], duplicates };
+  }
+
+  /** The filter, (re)built from the stored ids when missing or past its planned size. */
+  private async idFilter(incoming: number): Promise<ReportIdFilter> {
+    if (this.ids !== null && !this.ids.full) return this.ids;
+    const [[stored]] = (await this.writer.runAndReadAll('SELECT count(*) FROM reports')).getRows() as [[bigint]];
+    const filter = new ReportIdFilter(2 * (Number(stored) + incoming) + 100_000);
+    // The first 16 hex digits as two 32-bit numbers, computed by DuckDB: no million strings in JS.
+    const halves = await this.writer.runAndReadAll(
+      "SELECT CAST(('0x' || substr(t, 1, 8)) AS UINTEGER), CAST(('0x' || substr(t, 10, 4) || substr(t, 15, 4)) AS UINTEGER) " +
+        'FROM (SELECT CAST(report_id AS VARCHAR) AS t FROM reports)',
+    );
+    const [a = [], b = []] = halves.getColumns() as number[][];
+    for (let i = 0; i < a.length; i++) filter.addHalves(a[i] as number, b[i] as number);
+    this.ids = filter;
+    return filter;
+  }
+
+  /** Column-wise chunks through DuckDB's appender: per-value appends cost ~10x more. */
+  private async append(name: TableName, rows: readonly Row[]): Promise<void> {
+    const columns = TABLES[name].columns;
+    const types = columns.map((c) => CHUNK_TYPE[c.type]);
+    const appender = await this.writer.createAppender(name);
+    try {
+      for (let start = 0; start < rows.length; start += CHUNK_ROWS) {
+        const slice = rows.slice(start, start + CHUNK_ROWS);
+        const chunk = DuckDBDataChunk.create(types, slice.length);
+        chunk.setColumns(columns.map((column, i) => slice.map((row) => convert(column.type, row[i] as CellValue))));
+        appender.appendDataChunk(chunk);
+      }
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
+    }
+  }
+
+  deleteInstances(ids: readonly string[]): Promise<DeleteOutcome> {
+    return this.writes.run(() =>
+      this.guard('delete', async () => {
+        const list = uuidLiterals(ids);
+        let rowsDeleted = 0;
+        await this.writer.run('BEGIN TRANSACTION');
+        try {
+          for (const name of TABLE_NAMES) {
+            const result = await this.writer.run(`DELETE FROM ${name} WHERE instance_id IN (${list})`);
+            rowsDeleted += Number(result.rowsChanged);
+          }
+          await this.writer.run('COMMIT');
+        } catch (error) {
+          await this.writer.run('ROLLBACK').catch(() => undefined);
+          throw error;
+        }
+        return { rowsDeleted, remaining: await this.countRowsOn(this.writer, ids) };
+      }),
+    );
+  }
+
+  countRows(ids: readonly string[]): Promise<number> {
+    return this.reads.run(() => this.guard('count', () => this.countRowsOn(this.reader, ids)));
+  }
+
+  private async countRowsOn(connection: DuckDBConnection, ids: readonly string[]): Promise<number> {
+    const list = uuidLiterals(ids);
+    const sql = TABLE_NAMES.map((name) => `SELECT count(*) AS n FROM ${name} WHERE instance_id IN (${list})`).join(' UNION ALL ');
+    const result = await connection.runAndReadAll(`SELECT sum(n) FROM (${sql})`);
+    return Number(result.getRows()[0]?.[0] ?? 0);
+  }
+
+  instanceReports(id: string): Promise<number> {
+    return this.reads.run(() =>
+      this.guard('count', async () => {
+        const result = await this.reader.runAndReadAll(
+          `SELECT count(DISTINCT report_id) FROM reports WHERE instance_id = ${uuidLiterals([id])}`,
+        );
+        return Number(result.getRows()[0]?.[0] ?? 0);
+      }),
+    );
+  }
+
+  aggregateInputs(window: AggregateWindow): Promise<AggregateInputs> {
+    // One at a time on the read connection: the latest-ids temp table belongs to it.
+    return this.reads.run(() =>
+      this.guard('aggregate', async () => {
+        const read = async <T>(query: Query): Promise<T[]> =>
+          toObjects<T>(query, (await this.reader.runAndReadAll(query.sql)).getRows() as unknown[][]);
+        for (const sql of duckdbLatestSql(window)) await this.reader.run(sql);
+        const [totals] = await read<{ reports: number; instances: number }>(totalsQuery('duckdb', window));
+        return {
+          reports: totals?.reports ?? 0,
+          instances: totals?.instances ?? 0,
+          dims: await read(dimsQuery('duckdb', window)),
+          timers: await read(timersQuery('duckdb', window)),
+          buckets: await read(bucketsQuery('duckdb', window)),
+          counters: await read(countersQuery('duckdb', window)),
+          errors: await read(errorsQuery('duckdb', window)),
+          errorVersions: await read(errorVersionsQuery('duckdb', window)),
+        };
+      }),
+    );
+  }
+
+  removeBefore(day: string): Promise<number> {
+    return this.writes.run(() =>
+      this.guard('retention', async () => {
+        let removed = 0;
+        for (const name of TABLE_NAMES) {
+          const result = await this.writer.run(`DELETE FROM ${name} WHERE received_on < ${dayLiteral(day)}`);
+          removed += Number(result.rowsChanged);
+        }
+        return removed;
+      }),
+    );
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.writes.run(async () => undefined);
+    await this.reads.run(async () => undefined);
+    // A checkpoint folds the write-ahead log into the file, so the next start reads one file.
+    await this.writer.run('CHECKPOINT').catch(() => undefined);
+    this.reader.closeSync();
+    this.writer.closeSync();
+    this.instance.closeSync();
+  }
+
+  /** Any failure of the database becomes a StoreUnavailableError: the caller answers 503 and the agent retries. */
+  private async guard<T>(what: string, task: () => Promise<T>): Promise<T> {
+    if (this.closed) throw new StoreUnavailableError('the store is closed (the collector is shutting down)', 5);
+    try {
+      return await task();
+    } catch (error) {
+      if (error instanceof StoreUnavailableError) throw error;
+      throw new StoreUnavailableError(`DuckDB ${what} failed: ${(error as Error).message}`, 30, { cause: error });
+    }
+  }
+}
