@@ -8,7 +8,7 @@ const deliveryText: Record<DeletionRequest['delivery'], string> = {
   'not-requested': '',
   'not-configured': 'No deletion endpoint is configured: send this text to the contact yourself.',
   queued: 'Queued: it will be retried until the deletion endpoint has it.',
-  sent: 'Sent to the deletion endpoint.',
+  sent: "Sent to the deletion endpoint. The collector's answer is listed under Sent history.",
   rejected: 'Refused — send the text yourself (the deletion endpoint did not accept the request).',
 };
 
@@ -18,7 +18,13 @@ export interface DeletionPanel {
   setEndpointConfigured(configured: boolean | null): void;
 }
 
-export function createDeletionPanel(target: HTMLElement, api: AgentApi, report: (error: unknown) => void): DeletionPanel {
+export function createDeletionPanel(
+  target: HTMLElement,
+  api: AgentApi,
+  report: (error: unknown) => void,
+  /** This page's request was answered: sent and queued ones get a receipt in the history. */
+  onRequested: (delivery: DeletionRequest['delivery']) => void = () => undefined,
+): DeletionPanel {
   const status = h('p', { class: 'delivery', attrs: { role: 'status', tabindex: -1 } });
   let endpointConfigured: boolean | null = null;
   let last: { ids: { current: string; ids: string[] }; request: DeletionRequest } | null = null;
@@ -82,6 +88,7 @@ export function createDeletionPanel(target: HTMLElement, api: AgentApi, report: 
         status.focus();
         send.remove();
       }
+      onRequested(request.delivery);
     } catch (error) {
       send.disabled = false;
       report(error);

@@ -170,7 +170,10 @@ function start(api: AgentApi, http: HttpAgentApi | null): void {
   });
 
   const history = createHistoryPanel(byId('history'), api, report);
-  const deletion = createDeletionPanel(byId('deletion'), api, report);
+  const deletion = createDeletionPanel(byId('deletion'), api, report, (delivery) => {
+    if (delivery === 'sent') void history.refresh();
+    else if (delivery === 'queued') history.awaitReceipt();
+  });
   const state = createStatePanel(byId('state'), api, report, {
     showSentLevel: () => followSentLevel(),
   });

@@ -145,7 +145,7 @@ describe('other commands', () => {
 
   it('history and ids on a fresh machine say nothing was sent', () => {
     expect(candor(['history']).stdout).toMatch(/nothing sent yet/);
-    expect(candor(['history', '--json']).stdout.trim()).toBe('[]');
+    expect(JSON.parse(candor(['history', '--json']).stdout)).toEqual({ entries: [], deletions: [] });
     expect(candor(['ids']).stdout).toMatch(/nothing sent yet/);
   });
 

@@ -1,30 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { openSettingsStore } from '../../main/control/settings-store.js';
 import { useHarness } from './harness.js';
+import { HONOLULU, honolulu } from './page-checks.js';
 
 // What the page says is what the agent does, now: the level it sends, a pause that has
 // ended, one time format in the person's locale, and a token that survives a reload.
 // The agent sends at level 3 here, which is neither the old default of the picker (2)
 // nor the highest level, so the page can only show it by asking the agent.
 
-const LOCALE = 'en-US';
-// UTC-10 all year (no daylight saving), far from this machine's zone: times must be the person's.
-const TIME_ZONE = 'Pacific/Honolulu';
-const OFFSET_MS = -10 * 3_600_000;
-
-const t = useHarness(undefined, { env: { CANDOR__TELEMETRY__DETAILS_LEVEL: '3' }, locale: LOCALE, timezoneId: TIME_ZONE });
-
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-/** en-US "medium date, short time" of `iso` in Honolulu, worked out without Intl: e.g. "Nov 29, 2026, 7:31 AM". */
-function honolulu(iso: string): RegExp {
-  const d = new Date(new Date(iso).getTime() + OFFSET_MS);
-  const hours = d.getUTCHours();
-  const minutes = String(d.getUTCMinutes()).padStart(2, '0');
-  const text = `${MONTHS[d.getUTCMonth()] ?? ''} ${d.getUTCDate()}, ${d.getUTCFullYear()}, ${hours % 12 || 12}:${minutes}`;
-  // ICU puts a narrow no-break space before AM/PM.
-  return new RegExp(`^${text}\\s${hours < 12 ? 'AM' : 'PM'}$`);
-}
+const t = useHarness(undefined, { env: { CANDOR__TELEMETRY__DETAILS_LEVEL: '3' }, ...HONOLULU });
 
 const shownReasons = (): Promise<string[]> => t.page.$$eval('#state .reasons li', (nodes) => nodes.map((n) => n.textContent ?? ''));
 const fact = (name: string): Promise<string | null> => t.page.textContent(`#state .facts dt:text-is("${name}") + dd`);

@@ -4,25 +4,13 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { FieldChange } from '../../main/api.js';
 import { useHarness } from './harness.js';
+import { contrast } from './page-checks.js';
 
 // The preview page in a real Chromium against a real headless agent (its loopback API,
 // its event stream, its static files), delivering to a real collector on 127.0.0.1.
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const SECRET_MESSAGE = 'failed at /home/alice/x with 10.1.2.3';
-
-/** WCAG contrast ratio of two computed `rgb(…)` colours. */
-function contrast(a: string, b: string): number {
-  const luminance = (color: string): number => {
-    const [r = 0, g = 0, bl = 0] = (color.match(/[\d.]+/g) ?? []).map(Number).map((c) => {
-      const v = c / 255;
-      return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
-    });
-    return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
-  };
-  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
-  return ((hi ?? 0) + 0.05) / ((lo ?? 0) + 0.05);
-}
 
 const t = useHarness(async (h) => {
   await h.handle.agent.api.reportError({ type: 'Error', message: SECRET_MESSAGE });

@@ -8,7 +8,7 @@ import { withLocalAgent } from '../local-agent.js';
 export function registerHistoryCommands(program: Command): void {
   program
     .command('history')
-    .description('reports this machine has delivered')
+    .description('reports this machine has delivered, and the receipts of its deletion requests')
     .option('--json', 'machine-readable')
     .option('--clear', 'forget the history (instance ids are kept for deletion requests)')
     .action(async (opts: { json?: boolean; clear?: boolean }, command: Command) => {
@@ -18,12 +18,16 @@ export function registerHistoryCommands(program: Command): void {
           process.stdout.write(`cleared ${cleared} entries\n`);
           return;
         }
-        const { entries, deletions } = await agent.api.history({});
+        const history = await agent.api.history({});
         if (opts.json) {
-          process.stdout.write(`${JSON.stringify(entries)}\n`);
+          // The call's own shape, so a script reads the receipts beside the reports.
+          process.stdout.write(`${JSON.stringify(history)}\n`);
           return;
         }
-        if (entries.length === 0) process.stdout.write('nothing sent yet\n');
+        const { entries, deletions } = history;
+        if (entries.length === 0)
+          // After --clear the receipts are still there: saying "nothing sent" above them would be wrong.
+          process.stdout.write(deletions.length === 0 ? 'nothing sent yet\n' : 'no delivered report in the history\n');
         for (const e of entries)
           process.stdout.write(
             `${e.time}  ${e.instance_id}  level ${e.details_level}  ${e.bytes} bytes  sha256 ${e.sha256.slice(0, 12)}\n`,
