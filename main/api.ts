@@ -110,6 +110,8 @@ export interface AgentStatus {
   /** Last delivery state: idle (nothing to do), ok, retrying (offline), off. */
   delivery: 'idle' | 'ok' | 'retrying' | 'off';
   outbox_pending: number;
+  /** Deletion requests queued and not yet delivered (the history shows each receipt once it is). */
+  deletions_pending: number;
   /** Apps reporting through Candor and their answers (for the tray's and the page's lists). */
   sources: Array<Pick<SourceInfo, 'name' | 'state' | 'answered_by'>>;
 }

@@ -9,18 +9,11 @@ import { createPayloadTree } from './tree.js';
 // focus to its heading, which is announced, instead of reading the whole tree out.
 // Below them, the collector's receipts for the deletion requests this machine sent.
 
+// A queued deletion request's receipt appears when the status push says the request
+// left (deletions_pending changes): the page refreshes the history then.
 export interface HistoryPanel {
   refresh(): Promise<void>;
-  /**
-   * A deletion request was queued: the agent delivers it later and no status change
-   * says when, so the history is looked at again until a new receipt is listed.
-   */
-  awaitReceipt(): void;
 }
-
-const RECEIPT_POLL_MS = 5_000;
-/** An hour of looks; a receipt that comes later shows at the next refresh (a delivery, a reconnect). */
-const RECEIPT_POLLS = 720;
 
 export function createHistoryPanel(target: HTMLElement, api: AgentApi, report: (error: unknown) => void): HistoryPanel {
   const table = h('div', { class: 'history-table' });
@@ -29,8 +22,6 @@ export function createHistoryPanel(target: HTMLElement, api: AgentApi, report: (
   const receipts = h('div', { class: 'deletion-receipts' });
   target.replaceChildren(table, actions, viewer, receipts);
   let entries: HistoryEntry[] = [];
-  let receiptCount = 0;
-  let poll: ReturnType<typeof setTimeout> | null = null;
 
   /** The row's Open button as it is now (a refresh rebuilds the table), else the panel heading. */
   function focusOpener(sha256: string): void {
@@ -124,27 +115,10 @@ export function createHistoryPanel(target: HTMLElement, api: AgentApi, report: (
       entries = [...result.entries].sort((a, b) => b.time.localeCompare(a.time));
       renderTable();
       renderReceipts(receipts, result.deletions);
-      receiptCount = result.deletions.length;
     } catch (error) {
       report(error);
     }
   }
 
-  function awaitReceipt(): void {
-    if (poll !== null) return;
-    const before = receiptCount;
-    let left = RECEIPT_POLLS;
-    const look = (): void => {
-      poll = setTimeout(() => {
-        void refresh().then(() => {
-          left -= 1;
-          if (receiptCount > before || left <= 0) poll = null;
-          else look();
-        });
-      }, RECEIPT_POLL_MS);
-    };
-    look();
-  }
-
-  return { refresh, awaitReceipt };
+  return { refresh };
 }

@@ -170,9 +170,9 @@ function start(api: AgentApi, http: HttpAgentApi | null): void {
   });
 
   const history = createHistoryPanel(byId('history'), api, report);
+  // A request delivered at once shows its receipt now; a queued one when the status says it left.
   const deletion = createDeletionPanel(byId('deletion'), api, report, (delivery) => {
     if (delivery === 'sent') void history.refresh();
-    else if (delivery === 'queued') history.awaitReceipt();
   });
   const state = createStatePanel(byId('state'), api, report, {
     showSentLevel: () => followSentLevel(),
@@ -192,7 +192,7 @@ function start(api: AgentApi, http: HttpAgentApi | null): void {
     }
     deletion.setEndpointConfigured(status.deletion_endpoint_configured);
     apps.setStatus(status);
-    const delivery = `${status.delivery}/${status.outbox_pending}`;
+    const delivery = `${status.delivery}/${status.outbox_pending}/${status.deletions_pending}`;
     if (delivery !== lastDelivery) {
       void history.refresh();
       void deletion.refresh();

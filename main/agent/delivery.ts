@@ -36,6 +36,7 @@ export class Delivery {
   private ticker: NodeJS.Timeout | null = null;
   private wasSending: boolean;
   private pending = 0;
+  private pendingDeletions = 0;
 
   constructor(private readonly parts: DeliveryParts) {
     const { run, timing } = parts;
@@ -66,6 +67,11 @@ export class Delivery {
   /** Reports waiting in the outbox, as of the last look (once a second). */
   get outboxPending(): number {
     return this.pending;
+  }
+
+  /** Deletion requests waiting to be delivered, as of the last look (once a second). */
+  get deletionsPending(): number {
+    return this.pendingDeletions;
   }
 
   /** Build and queue a report at the configured level, then try to deliver. */
@@ -125,9 +131,10 @@ export class Delivery {
       this.deletion.wake();
     }
     this.wasSending = sendingNow;
-    void this.parts.outbox.list().then(
-      (list) => {
+    void Promise.all([this.parts.outbox.list(), this.deletion.pending()]).then(
+      ([list, deletions]) => {
         this.pending = list.length;
+        this.pendingDeletions = deletions;
         this.parts.onChange();
       },
       () => undefined,

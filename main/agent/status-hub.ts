@@ -48,6 +48,7 @@ export class StatusHub {
       retry_at: eff.sending ? (this.delivery?.sender.nextAttemptAt()?.toISOString() ?? null) : null,
       delivery: eff.sending ? (this.delivery?.sender.state ?? 'idle') : 'off',
       outbox_pending: this.delivery?.outboxPending ?? 0,
+      deletions_pending: this.delivery?.deletionsPending ?? 0,
       sources: this.sources?.list().map((s) => ({ name: s.name, state: s.state, answered_by: s.answered_by })) ?? [],
     };
   }

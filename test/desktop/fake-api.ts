@@ -29,6 +29,7 @@ export function statusFixture(overrides: Partial<AgentStatus> = {}): AgentStatus
     endpoint_host: 'telemetry.example.org',
     delivery: 'ok',
     outbox_pending: 0,
+    deletions_pending: 0,
     sources: [],
     ...overrides,
   };
