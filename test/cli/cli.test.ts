@@ -136,6 +136,18 @@ describe('candor status --json names each switch with its exact reason', () => {
   });
 });
 
+describe('candor schema', () => {
+  it('prints the schema of what is sent; --local the one of what this machine holds', () => {
+    const sent = JSON.parse(candor(['schema']).stdout) as { title: string; properties: Record<string, { properties?: object }> };
+    const local = JSON.parse(candor(['schema', '--local']).stdout) as { title: string };
+    expect(sent.title).toMatch(/\(as sent\)$/);
+    expect(local.title).toMatch(/\(local: previews and raw exports\)$/);
+    // The raw stack never leaves: it is only in the local schema.
+    expect(JSON.stringify(sent)).not.toContain('"stack"');
+    expect(JSON.stringify(local)).toContain('"stack"');
+  });
+});
+
 describe('other commands', () => {
   it('api-token without a running agent fails with a clear message', () => {
     const { code, stderr } = candor(['api-token']);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { payloadSchema } from '../../report/validate.js';
+import { payloadSchema, wireSchema } from '../../report/validate.js';
 import { findRunningAgent } from '../../transport/http-client.js';
 import { candorCommand } from '../invocation.js';
 import { dataDirOf, globals } from '../program.js';
@@ -25,8 +25,9 @@ export function registerToolCommands(program: Command): void {
 
   program
     .command('schema')
-    .description("print the payload JSON Schema (with each field's level and anonymization rule)")
-    .action(() => {
-      process.stdout.write(`${JSON.stringify(payloadSchema(), null, 2)}\n`);
+    .description("print the JSON Schema of what is sent (with each field's level and anonymization rule)")
+    .option('--local', 'the schema of what this machine holds (raw previews and exports, with the fields that never leave)')
+    .action((opts: { local?: boolean }) => {
+      process.stdout.write(`${JSON.stringify(opts.local === true ? payloadSchema() : wireSchema(), null, 2)}\n`);
     });
 }
