@@ -77,7 +77,8 @@ export class ClickHouseHttp {
     let answer: { status: number; text: string };
     try {
       answer = await this.post(url, body).catch((error: unknown) => {
-        // A kept-alive connection the server closed just as it was reused: that request never reached it.
+        // A kept-alive connection the server closed just as it was reused (the request did not reach it; were it
+        // a server that took it and died, the copy is one the queries tolerate, as for two collectors).
         if ((error as { reused?: boolean }).reused === true && (error as NodeJS.ErrnoException).code === 'ECONNRESET')
           return this.post(url, body);
         throw error;
