@@ -3,29 +3,36 @@
 // anonymization check, mapping to rows, deduplication, group commit, 200 after the
 // write), beside the floor measured in the same run: one bulk insert of the very same
 // rows into a fresh store. DuckDB always; ClickHouse when clickhouse-server is installed.
+// Also in the same run: the write path alone (the batcher into the store, at the batch
+// size the server formed), node:http alone (no work: the ceiling of any Node service on
+// this machine with this load generator), and the CPU each side used per report.
 
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import http from 'node:http';
-import { tmpdir } from 'node:os';
+import os from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Batcher } from '../dist/collector/batcher.js';
 import { reportRows } from '../dist/collector/rows.js';
 import { ClickHouseStore } from '../dist/collector/store/clickhouse.js';
 import { DuckDbStore } from '../dist/collector/store/duckdb.js';
+import { openDuckDb } from '../dist/collector/store/duckdb-thread.js';
 import { validateWireReport } from '../dist/collector/validate.js';
 import { emitIfMain } from './child.mjs';
 import { startClickHouse } from './collector-clickhouse.mjs';
+import { machineTicks, processCpu, reportRequest, sendAll } from './collector-load.mjs';
 import { fleetReports } from './fleet.mjs';
 import { summary } from './stats.mjs';
 
 const RUNS = 3;
-const PER_RUN = 2000;
-const WARMUP = 400;
+const PER_RUN = 4000;
+/** Sent before timing, to each fresh server: its JIT and the validation memo reach their steady state. */
+const WARMUP = 2000;
 /** Agents sending at the same moment: a fleet is many machines, each with its own connection. */
 const CONCURRENCY = 128;
+/** More agents at once, for what one collector takes when its event loop never waits (report only). */
+const WIDE = 512;
 
 function reportSet(seed, count) {
   const out = [];
@@ -63,6 +70,7 @@ function startServer(args) {
       child.once('exit', (code) => reject(new Error(`collector server exited ${code}: ${err.slice(-1500)}`)));
     });
   return {
+    pid: child.pid,
     ready: next(),
     async stop() {
       child.stdin.end();
@@ -71,39 +79,39 @@ function startServer(args) {
   };
 }
 
-/** Posts every body with CONCURRENCY requests in flight on kept-alive connections; reports/s. */
-async function ingest(port, set) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  const post = (body) =>
-    new Promise((resolve, reject) => {
-      const req = http.request(
-        {
-          host: '127.0.0.1',
-          port,
-          path: '/v1/reports',
-          method: 'POST',
-          agent,
-          headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip', 'Content-Length': body.length },
-        },
-        (res) => {
-          let text = '';
-          res.on('data', (c) => (text += c));
-          res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`HTTP ${res.statusCode}: ${text}`))));
-        },
-      );
-      req.on('error', reject);
-      req.end(body);
-    });
-  let next = 0;
-  const t0 = process.hrtime.bigint();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < set.length) await post(set[next++].body);
-    }),
+/**
+ * Warms a fresh server up, then posts every body of `set` with `connections` requests in
+ * flight; reports/s and the CPU each side used per report while timed.
+ */
+async function ingest(args, warm, set, connections) {
+  const server = startServer(args);
+  const { port } = await server.ready;
+  await sendAll(
+    port,
+    warm.map((r) => reportRequest(port, r.body)),
+    connections,
   );
+  const requests = set.map((r) => reportRequest(port, r.body));
+  const cpu0 = processCpu(server.pid);
+  const machine0 = machineTicks();
+  const client0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  await sendAll(port, requests, connections);
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  agent.destroy();
-  return set.length / seconds;
+  const client = process.cpuUsage(client0);
+  const cpu1 = processCpu(server.pid);
+  const machine1 = machineTicks();
+  const stats = await server.stop();
+  const perReport = (s) => (s * 1e6) / set.length;
+  return {
+    rate: set.length / seconds,
+    batch: stats.writes > 0 ? stats.reports / stats.writes : null,
+    serverUs: cpu0 && cpu1 ? perReport(cpu1.all - cpu0.all) : null,
+    serverMainUs: cpu0 && cpu1 ? perReport(cpu1.main - cpu0.main) : null,
+    serverThreads: cpu1?.threads ?? null,
+    clientUs: (client.user + client.system) / set.length,
+    machineBusy: machine0 && machine1 ? (machine1.busy - machine0.busy) / (machine1.total - machine0.total) : null,
+  };
 }
 
 /** The write path alone: the same rows through the batcher, in group commits of `batch` reports. */
@@ -122,13 +130,19 @@ async function floor(store, set) {
   return set.length / seconds;
 }
 
+const collect = (results, key, x) => {
+  for (const [name, value] of Object.entries(x)) if (value !== null) (results[key][name] ??= []).push(value);
+};
+
 export async function run() {
+  const loadStart = os.loadavg();
   const warm = reportSet(9, WARMUP);
   const sets = Array.from({ length: RUNS }, (_, r) => reportSet(100 + r, PER_RUN));
   const rowsPerReport = sets[0].reduce((a, r) => a + Object.values(r.item.rows).reduce((b, rows) => b + rows.length, 0), 0) / PER_RUN;
   const bytesPerReport = sets[0].reduce((a, r) => a + r.body.length, 0) / PER_RUN;
 
-  // What validation alone costs per report (parsed JSON in, verdict out), in this process.
+  // What validation alone costs per report (parsed JSON in, verdict out), in this process, once warm.
+  for (const r of warm) validateWireReport(r.payload);
   const validateUs = [];
   for (const set of sets) {
     const t0 = process.hrtime.bigint();
@@ -136,21 +150,21 @@ export async function run() {
     validateUs.push(Number(process.hrtime.bigint() - t0) / 1e3 / set.length);
   }
 
-  const results = { duckdb: { ingest: [], floor: [], batch: [], path: [] }, clickhouse: { ingest: [], floor: [], batch: [], path: [] } };
+  const results = { duckdb: { floor: [], path: [] }, duckdbWide: {}, bare: {}, clickhouse: { floor: [], path: [] } };
   for (const [r, set] of sets.entries()) {
-    const dir = mkdtempSync(join(tmpdir(), 'candor-bench-collector-'));
+    collect(results, 'bare', await ingest(['bare'], warm, set, CONCURRENCY));
+    const dir = mkdtempSync(join(os.tmpdir(), 'candor-bench-collector-'));
     try {
-      const server = startServer(['duckdb', dir]);
-      const { port } = await server.ready;
-      await ingest(port, warm);
-      results.duckdb.ingest.push(await ingest(port, set));
-      const stats = await server.stop();
-      results.duckdb.batch.push(stats.reports / stats.writes);
+      const run = await ingest(['duckdb', mkdtempSync(join(dir, 'ingest-'))], warm, set, CONCURRENCY);
+      collect(results, 'duckdb', run);
+      collect(results, 'duckdbWide', await ingest(['duckdb', mkdtempSync(join(dir, 'wide-'))], warm, set, WIDE));
+      // The floor: the rows straight into DuckDB in this thread, one transaction.
       const store = await DuckDbStore.open({ path: join(dir, `floor-${r}.duckdb`) });
       results.duckdb.floor.push(await floor(store, set));
       await store.close();
-      const pathStore = await DuckDbStore.open({ path: join(dir, `path-${r}.duckdb`) });
-      results.duckdb.path.push(await writePath(pathStore, set, stats.reports / stats.writes));
+      // The write path as the collector has it: its store (on the worker thread) behind the batcher.
+      const pathStore = await openDuckDb({ path: join(dir, `path-${r}.duckdb`) });
+      results.duckdb.path.push(await writePath(pathStore, set, run.batch));
       await pathStore.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -161,12 +175,8 @@ export async function run() {
   if (clickhouse !== null) {
     try {
       for (const [r, set] of sets.entries()) {
-        const server = startServer(['clickhouse', clickhouse.url, `ingest_${r}`]);
-        const { port } = await server.ready;
-        await ingest(port, warm);
-        results.clickhouse.ingest.push(await ingest(port, set));
-        const stats = await server.stop();
-        results.clickhouse.batch.push(stats.reports / stats.writes);
+        const run = await ingest(['clickhouse', clickhouse.url, `ingest_${r}`], warm, set, CONCURRENCY);
+        collect(results, 'clickhouse', run);
         const store = new ClickHouseStore({
           url: clickhouse.url,
           database: `floor_${r}`,
@@ -185,16 +195,23 @@ export async function run() {
           retentionDays: 365,
         });
         await pathStore.ensureReady();
-        results.clickhouse.path.push(await writePath(pathStore, set, stats.reports / stats.writes));
+        results.clickhouse.path.push(await writePath(pathStore, set, run.batch));
         await pathStore.close();
       }
     } finally {
       await clickhouse.stop();
     }
   }
-
   const m = {};
   const bars = [];
+  const cores = os.availableParallelism();
+  const bare = summary(results.bare.rate).median;
+  m['collector.http.bare'] = {
+    area: 'node:http alone, reports/s',
+    impl: `bare node:http server: reads each body, answers the same 200, no work (${CONCURRENCY} connections)`,
+    unit: 'reports/s',
+    ...summary(results.bare.rate),
+  };
   for (const kind of clickhouse === null ? ['duckdb'] : ['duckdb', 'clickhouse']) {
     const name = kind === 'duckdb' ? 'DuckDB' : 'ClickHouse 18.16';
     const x = results[kind];
@@ -202,8 +219,15 @@ export async function run() {
       area: `ingest into ${name}, reports/s`,
       impl: `Candor collector: POST /v1/reports, ${CONCURRENCY} connections`,
       unit: 'reports/s',
-      ...summary(x.ingest),
+      ...summary(x.rate),
     };
+    if (kind === 'duckdb')
+      m['collector.ingest.duckdb.wide'] = {
+        area: `ingest into ${name}, reports/s`,
+        impl: `Candor collector: POST /v1/reports, ${WIDE} connections`,
+        unit: 'reports/s',
+        ...summary(results.duckdbWide.rate),
+      };
     m[`collector.floor.${kind}`] = {
       area: `ingest into ${name}, reports/s`,
       impl: 'floor: one bulk insert of the same rows',
@@ -218,11 +242,37 @@ export async function run() {
     };
     m[`collector.batch.${kind}`] = {
       area: `reports per group commit, ${name}`,
-      impl: 'Candor collector (warm-up included)',
+      impl: `Candor collector, ${CONCURRENCY} connections (warm-up included)`,
       unit: 'reports',
       ...summary(x.batch),
     };
-    const ingestRate = summary(x.ingest).median;
+    if (x.serverUs) {
+      m[`collector.cpu.${kind}.server`] = {
+        area: `CPU per report while ingesting into ${name}`,
+        impl:
+          kind === 'duckdb'
+            ? "collector process, all threads (event loop, the store's thread, DuckDB's and V8's threads)"
+            : "collector process, all threads (event loop, V8's threads; clickhouse-server not counted)",
+        unit: 'µs',
+        ...summary(x.serverUs),
+      };
+      m[`collector.cpu.${kind}.main`] = {
+        area: `CPU per report while ingesting into ${name}`,
+        impl:
+          kind === 'duckdb'
+            ? "collector's event loop (HTTP, gunzip, JSON, validation, rows)"
+            : "collector's event loop (HTTP, gunzip, JSON, validation, rows, the INSERTs' text and requests)",
+        unit: 'µs',
+        ...summary(x.serverMainUs),
+      };
+    }
+    m[`collector.cpu.${kind}.client`] = {
+      area: `CPU per report while ingesting into ${name}`,
+      impl: 'load generator process',
+      unit: 'µs',
+      ...summary(x.clientUs),
+    };
+    const ingestRate = summary(x.rate).median;
     const floorRate = summary(x.floor).median;
     bars.push({
       bar: `ingest into ${name}: >= 0.5x a bulk insert of the same rows`,
@@ -241,13 +291,31 @@ export async function run() {
       limit: 'report only',
       met: null,
     });
+    if (kind === 'duckdb')
+      bars.push({
+        bar: `node:http alone, no work, on this machine with this load generator: vs the DuckDB bulk insert (no bar set)`,
+        candor: bare,
+        reference: floorRate,
+        ratio: bare / floorRate,
+        limit: 'report only',
+        met: null,
+      });
+    bars.push({
+      bar: `ingest into ${name}: vs node:http alone (no bar set)`,
+      candor: ingestRate,
+      reference: bare,
+      ratio: ingestRate / bare,
+      limit: 'report only',
+      met: null,
+    });
   }
   m['collector.validate'] = {
     area: 'validation of one report (schema v2 + anonymization check)',
-    impl: 'main/report/published.ts validateWireReport',
+    impl: 'main/report/published.ts validateWireReport, warm',
     unit: 'µs',
     ...summary(validateUs),
   };
+  const busy = [...(results.duckdb.machineBusy ?? []), ...(results.clickhouse.machineBusy ?? [])];
   return {
     area: 'collector ingest',
     measurements: m,
@@ -256,6 +324,13 @@ export async function run() {
       reportsPerRun: PER_RUN,
       warmup: WARMUP,
       concurrency: CONCURRENCY,
+      wideConcurrency: WIDE,
+      cores: `${cores} logical cores, shared by the collector process (event loop, its DuckDB thread, DuckDB's and V8's threads), the load generator and clickhouse-server when it runs`,
+      serverThreads: results.duckdb.serverThreads?.[0] ?? null,
+      machineBusyWhileTimed:
+        busy.length > 0 ? `${Math.round(Math.min(...busy) * 100)}–${Math.round(Math.max(...busy) * 100)}% of all cores` : null,
+      loadavgAtStart: loadStart.map((v) => Number(v.toFixed(2))),
+      loadavgAtEnd: os.loadavg().map((v) => Number(v.toFixed(2))),
       rowsPerReport,
       gzipBytesPerReport: bytesPerReport,
       clickhouse: clickhouse === null ? 'not installed: skipped' : 'clickhouse-server 18.16 on loopback',

@@ -13,6 +13,7 @@ import { gzipSync } from 'node:zlib';
 import { reportRows } from '../dist/collector/rows.js';
 import { startCollectorServer } from '../dist/collector/server.js';
 import { DuckDbStore } from '../dist/collector/store/duckdb.js';
+import { openDuckDb } from '../dist/collector/store/duckdb-thread.js';
 import { emitIfMain } from './child.mjs';
 import { fleetReports } from './fleet.mjs';
 import { summary } from './stats.mjs';
@@ -72,9 +73,10 @@ export async function run() {
     if (batch.length > 0) await store.insert(batch);
     const loadSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
     // Closed (which checkpoints the write-ahead log into the file) and opened again, as
-    // after a restart: no checkpoint of the load runs under the timed queries.
+    // after a restart: no checkpoint of the load runs under the timed queries. Opened as
+    // `candor collector` opens it: on its worker thread.
     await store.close();
-    store = await DuckDbStore.open({ path: file });
+    store = await openDuckDb({ path: file });
 
     const server = await startCollectorServer({
       store,

@@ -18,6 +18,6 @@ export async function openStore(config: CollectorConfig, dir: string): Promise<S
     });
   }
   // Loaded only here: a collector on ClickHouse never loads DuckDB's native module.
-  const { DuckDbStore } = await import('./store/duckdb.js');
-  return DuckDbStore.open({ path: join(dir, DUCKDB_FILE) });
+  const { openDuckDb } = await import('./store/duckdb-thread.js');
+  return openDuckDb({ path: join(dir, DUCKDB_FILE) });
 }

@@ -273,6 +273,7 @@ export class ClickHouseStore implements Store {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.http.close();
   }
 
   private async guard<T>(what: string, task: () => Promise<T>): Promise<T> {

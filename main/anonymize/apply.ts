@@ -1,5 +1,5 @@
 import type { ChangeAction, FieldChange } from '../api.js';
-import { DROP as RULE_DROP, NO_ERROR_CONTEXT, ruleSpec, type ErrorContext } from './rules.js';
+import { DROP as RULE_DROP, NO_ERROR_CONTEXT, ruleSpec, type ErrorContext, type RuleSpec } from './rules.js';
 import {
   allowsNull,
   branchesOf,
@@ -13,6 +13,7 @@ import {
   ruleOf,
   types,
   type JsonSchema,
+  type NodeKind,
 } from './schema-nodes.js';
 import type { ScrubContext } from './text.js';
 
@@ -41,6 +42,13 @@ export interface ApplyOptions {
   errors?: ErrorContext;
   /** Rules not run: their fields pass as they are (a receiver's re-check of rules it cannot repeat). */
   skipRules?: ReadonlySet<string>;
+  /**
+   * Remembers what each leaf value came to under its rule, for callers that walk many
+   * payloads under one context (the collector's fixed-point check: a fleet's reports
+   * repeat the same templates, versions, names and rounded numbers). Bound to the first
+   * options it is used with.
+   */
+  memo?: RuleMemo;
 }
 
 export interface ApplyResult {
@@ -52,12 +60,198 @@ export interface ApplyResult {
 const OMIT = Symbol('omit');
 /** Not allowed by the schema: absent and reported. */
 const DROP = Symbol('drop');
+/** A container kept by a walk that builds no output (schemaChanges). */
+const KEPT = Symbol('kept');
 type Outcome = unknown;
+
+// ---- what a schema node says, read once --------------------------------------------
+// The schema is data the walk reads at every field of every payload; what each node
+// says (its kind, level, rule, type set, enum, pattern, categories) is read from it once
+// and kept beside it. Schemas are never changed once built (resolveNode and kindOf
+// already rely on that).
+
+const T_NULL = 1;
+const T_BOOLEAN = 2;
+const T_INTEGER = 4;
+const T_NUMBER = 8;
+const T_STRING = 16;
+const T_ARRAY = 32;
+const T_OBJECT = 64;
+const T_ANY = T_NULL | T_BOOLEAN | T_INTEGER | T_NUMBER | T_STRING | T_ARRAY | T_OBJECT;
+const TYPE_BITS: Record<string, number> = {
+  null: T_NULL,
+  boolean: T_BOOLEAN,
+  integer: T_INTEGER,
+  number: T_NUMBER,
+  string: T_STRING,
+  array: T_ARRAY,
+  object: T_OBJECT,
+};
+
+interface NodeInfo {
+  /** A number for this node, for the memo's table. */
+  id: number;
+  level: number | null;
+  rule: string | null;
+  kind: NodeKind;
+  /** Allowed JSON types as bits (`number` also admits integers). */
+  typeBits: number;
+  hasConst: boolean;
+  constValue: unknown;
+  choices: unknown[] | null;
+  minimum: number | null;
+  maximum: number | null;
+  pattern: RegExp | null;
+  categories: readonly string[] | null;
+  /** The node's own rule, looked up once. */
+  spec: RuleSpec | null;
+  allowsNull: boolean;
+  /** Objects: declared properties, record values, key rule and key pattern. */
+  properties: Record<string, unknown>;
+  recordValues: JsonSchema | null;
+  keyRule: string;
+  propertyNames: JsonSchema | null;
+  /** Union branches (unresolved), and for an object branch what misfit() reads. */
+  branches: JsonSchema[];
+  required: string[];
+  items: JsonSchema | null;
+}
+
+const infoCache = new WeakMap<JsonSchema, NodeInfo>();
+let nodeCount = 0;
+
+function infoOf(node: JsonSchema): NodeInfo {
+  let info = infoCache.get(node);
+  if (info === undefined) {
+    info = readNode(node);
+    infoCache.set(node, info);
+  }
+  return info;
+}
+
+const patternCache = new Map<string, RegExp | null>();
+
+function compiledPattern(pattern: string): RegExp | null {
+  let re = patternCache.get(pattern);
+  if (re === undefined) {
+    try {
+      re = new RegExp(pattern, 'u');
+    } catch {
+      re = null; // a pattern JS cannot compile is not ours to enforce
+    }
+    patternCache.set(pattern, re);
+  }
+  return re;
+}
+
+function readNode(node: JsonSchema): NodeInfo {
+  const declared = types(node);
+  let typeBits = declared === null ? T_ANY : 0;
+  for (const t of declared ?? []) typeBits |= TYPE_BITS[t] ?? 0;
+  const { minimum, maximum, pattern } = node;
+  const categories = node['x-categories'];
+  const properties = propertiesOf(node);
+  const names = node['propertyNames'];
+  const kind = kindOf(node);
+  return {
+    id: nodeCount++,
+    level: levelOf(node),
+    rule: ruleOf(node),
+    kind,
+    typeBits,
+    hasConst: 'const' in node,
+    constValue: node['const'],
+    choices: Array.isArray(node['enum']) ? node['enum'] : null,
+    minimum: typeof minimum === 'number' ? minimum : null,
+    maximum: typeof maximum === 'number' ? maximum : null,
+    pattern: typeof pattern === 'string' ? compiledPattern(pattern) : null,
+    categories: Array.isArray(categories) ? categories.filter((v): v is string => typeof v === 'string') : null,
+    spec: typeof node['x-rule'] === 'string' ? ruleSpec(node['x-rule']) : null,
+    allowsNull: allowsNull(node),
+    properties,
+    recordValues: recordValuesOf(node),
+    keyRule: typeof node['x-keys'] === 'string' ? node['x-keys'] : 'keep',
+    propertyNames: isRecord(names) ? names : null,
+    branches: branchesOf(node) ?? [],
+    required: Array.isArray(node['required']) ? node['required'].filter((k): k is string => typeof k === 'string') : [],
+    items: kind === 'array' ? (node['items'] as JsonSchema) : null,
+  };
+}
+
+// ---- the memo ----------------------------------------------------------------------
+
+/** Longest string remembered, most values and most characters held: a flood of unique values cannot grow it. */
+const MEMO_MAX_CHARS_EACH = 1024;
+const MEMO_MAX_ENTRIES = 50_000;
+const MEMO_MAX_CHARS = 4_000_000;
+
+/**
+ * What each leaf value (a string or a number) came to under its rule (the value, or
+ * dropped), per schema node.
+ * A rule is a pure function of the value and the context (key, scrub and error
+ * context, skipped rules), so one memo serves only one context: it binds itself to the
+ * options of its first walk and refuses others. Bounded: when full it starts over.
+ */
+export class RuleMemo {
+  /** By node id: the rule the values were ruled by, and what each came to. */
+  private readonly byNode: Array<{ rule: string; values: Map<string | number, unknown> } | undefined> = [];
+  private entries = 0;
+  private chars = 0;
+  private bound: Pick<ApplyOptions, 'key' | 'scrub' | 'errors' | 'skipRules'> | null = null;
+
+  /** @internal Checks that this memo is used with the context it was first used with. */
+  bind(options: ApplyOptions): void {
+    if (this.bound === null) {
+      this.bound = { key: options.key, scrub: options.scrub, errors: options.errors, skipRules: options.skipRules };
+      return;
+    }
+    const b = this.bound;
+    if (b.key !== options.key || b.scrub !== options.scrub || b.errors !== options.errors || b.skipRules !== options.skipRules)
+      throw new Error('RuleMemo: used with another key, scrub, errors or skipRules than its first walk');
+  }
+
+  /** @internal What `value` came to at node `id` under `rule`; undefined when not known. */
+  get(id: number, rule: string, value: string | number): unknown {
+    const entry = this.byNode[id];
+    return entry !== undefined && entry.rule === rule ? entry.values.get(value) : undefined;
+  }
+
+  /** @internal */
+  set(id: number, rule: string, value: string | number, out: unknown): void {
+    const size = typeof value === 'string' ? value.length : 8;
+    if (size > MEMO_MAX_CHARS_EACH) return;
+    if (this.entries >= MEMO_MAX_ENTRIES || this.chars >= MEMO_MAX_CHARS) this.clear();
+    let entry = this.byNode[id];
+    if (entry === undefined) {
+      entry = { rule, values: new Map() };
+      this.byNode[id] = entry;
+    } else if (entry.rule !== rule) return; // the same node under another inherited rule: not remembered
+    entry.values.set(value, out);
+    this.entries += 1;
+    this.chars += size + (typeof out === 'string' ? out.length : 0);
+  }
+
+  /** Values remembered. */
+  get size(): number {
+    return this.entries;
+  }
+
+  clear(): void {
+    this.byNode.length = 0;
+    this.entries = 0;
+    this.chars = 0;
+  }
+}
+
+// ---- checks -------------------------------------------------------------------------
 
 interface Walk {
   root: JsonSchema;
   options: ApplyOptions;
   changes: FieldChange[];
+  memo: RuleMemo | undefined;
+  /** False for schemaChanges: the output is not built, only the changes. */
+  build: boolean;
 }
 
 function copyRaw(value: unknown): unknown {
@@ -68,8 +262,33 @@ function copyRaw(value: unknown): unknown {
   }
 }
 
-function drop(walk: Walk, pointer: string, value: unknown): typeof DROP {
-  walk.changes.push({ path: pointer, action: 'dropped', raw: copyRaw(value) });
+// Where a value sits, as RFC 6901 pointer parts: the text is only made for a change
+// (most fields change nothing, and a walk visits hundreds of them).
+type Token = string | number;
+
+interface Path {
+  up: Path | null;
+  token: Token;
+  text: string | null;
+}
+
+function textOf(path: Path): string {
+  path.text ??= pointerOf(path.up as Path, path.token);
+  return path.text;
+}
+
+/** The pointer of `token` under `up`; a null token is `up` itself. */
+function pointerOf(up: Path, token: Token | null): string {
+  if (token === null) return textOf(up);
+  return `${textOf(up)}/${typeof token === 'number' ? token : pointerToken(token)}`;
+}
+
+function pathTo(up: Path, token: Token | null): Path {
+  return token === null ? up : { up, token, text: null };
+}
+
+function drop(walk: Walk, up: Path, token: Token | null, value: unknown): typeof DROP {
+  walk.changes.push({ path: pointerOf(up, token), action: 'dropped', raw: copyRaw(value) });
   return DROP;
 }
 
@@ -79,14 +298,23 @@ function setOwn(target: Record<string, unknown>, key: string, value: unknown): v
   else target[key] = value;
 }
 
-function jsonType(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'array';
-  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
-  return typeof value;
+/** The JSON type of a value as bits: an integer is both `integer` and `number`; 0 for what JSON has not. */
+function typeBitsOf(value: unknown): number {
+  switch (typeof value) {
+    case 'string':
+      return T_STRING;
+    case 'number':
+      return Number.isInteger(value) ? T_INTEGER : T_NUMBER;
+    case 'boolean':
+      return T_BOOLEAN;
+    case 'object':
+      return value === null ? T_NULL : Array.isArray(value) ? T_ARRAY : T_OBJECT;
+    default:
+      return 0;
+  }
 }
 
-function typeFits(node: JsonSchema, value: unknown): boolean {
+function typeFits(info: NodeInfo, value: unknown): boolean {
   if (typeof value === 'number' && !Number.isFinite(value)) return false; // not JSON
   if (
     typeof value === 'object' &&
@@ -96,54 +324,33 @@ function typeFits(node: JsonSchema, value: unknown): boolean {
     Object.getPrototypeOf(value) !== null
   )
     return false;
-  const allowed = types(node);
-  if (allowed === null) return ['null', 'boolean', 'integer', 'number', 'string', 'array', 'object'].includes(jsonType(value));
-  const actual = jsonType(value);
-  return allowed.includes(actual) || (actual === 'integer' && allowed.includes('number'));
+  const actual = typeBitsOf(value);
+  if (actual === 0) return false;
+  // An integer fits `integer` or `number`; a fraction only `number`.
+  return (info.typeBits & (actual === T_INTEGER ? T_INTEGER | T_NUMBER : actual)) !== 0;
 }
 
-const patternCache = new Map<string, RegExp | null>();
-
-function valueFits(node: JsonSchema, value: unknown): boolean {
-  if (!typeFits(node, value)) return false;
-  if ('const' in node && node['const'] !== value) return false;
-  const choices = node['enum'];
-  if (Array.isArray(choices) && !choices.includes(value)) return false;
+function valueFits(info: NodeInfo, value: unknown): boolean {
+  if (!typeFits(info, value)) return false;
+  if (info.hasConst && info.constValue !== value) return false;
+  if (info.choices !== null && !info.choices.includes(value)) return false;
   if (typeof value === 'number') {
-    const { minimum, maximum } = node;
-    if (typeof minimum === 'number' && value < minimum) return false;
-    if (typeof maximum === 'number' && value > maximum) return false;
+    if (info.minimum !== null && value < info.minimum) return false;
+    if (info.maximum !== null && value > info.maximum) return false;
   }
-  const pattern = node['pattern'];
-  if (typeof pattern === 'string' && typeof value === 'string') {
-    let re = patternCache.get(pattern);
-    if (re === undefined) {
-      try {
-        re = new RegExp(pattern, 'u');
-      } catch {
-        re = null; // a pattern JS cannot compile is not ours to enforce
-      }
-      patternCache.set(pattern, re);
-    }
-    if (re !== null && !re.test(value)) return false;
-  }
+  if (info.pattern !== null && typeof value === 'string' && !info.pattern.test(value)) return false;
   return true;
 }
 
 // ---- rules ------------------------------------------------------------------------
 
-function categoriesOf(node: JsonSchema): readonly string[] | null {
-  const list = node['x-categories'];
-  return Array.isArray(list) ? list.filter((v): v is string => typeof v === 'string') : null;
-}
-
 /** The value under a rule, or DROP when the rule does not apply to it (or is unknown). */
-function applyRule(rule: string, value: unknown, node: JsonSchema, options: ApplyOptions): unknown {
-  if (rule === 'keep' || value === null || options.skipRules?.has(rule)) return value;
-  const spec = ruleSpec(rule);
+function applyRule(rule: string, value: unknown, info: NodeInfo, walk: Walk): unknown {
+  if (rule === 'keep' || value === null || walk.options.skipRules?.has(rule)) return value;
+  const spec = rule === info.rule ? info.spec : ruleSpec(rule);
   if (spec === null) return DROP;
-  const errors = options.errors ?? NO_ERROR_CONTEXT;
-  const out = spec.apply(value, { key: options.key, scrub: options.scrub, errors, categories: categoriesOf(node) });
+  const errors = walk.options.errors ?? NO_ERROR_CONTEXT;
+  const out = spec.apply(value, { key: walk.options.key, scrub: walk.options.scrub, errors, categories: info.categories });
   return out === RULE_DROP ? DROP : out;
 }
 
@@ -151,91 +358,117 @@ function actionOf(rule: string): ChangeAction {
   return ruleSpec(rule)?.action ?? 'dropped';
 }
 
-function visitLeaf(value: unknown, node: JsonSchema, pointer: string, rule: string | null, walk: Walk): Outcome {
-  if (!valueFits(node, value)) return drop(walk, pointer, value);
+/** A leaf's value under its rule, checked against its node again; DROP when it cannot be kept. */
+function ruledLeaf(value: unknown, info: NodeInfo, rule: string, walk: Walk): unknown {
+  const memo = walk.memo;
+  if (memo === undefined || !memorable(value)) {
+    const out = applyRule(rule, value, info, walk);
+    return out === DROP || !valueFits(info, out) ? DROP : out;
+  }
+  const known = memo.get(info.id, rule, value);
+  if (known !== undefined) return known;
+  const raw = applyRule(rule, value, info, walk);
+  const out = raw === DROP || !valueFits(info, raw) ? DROP : raw;
+  memo.set(info.id, rule, value, out);
+  return out;
+}
+
+/** Strings and numbers, except -0: a Map holds it under the key of 0, and a rule may tell them apart. */
+function memorable(value: unknown): value is string | number {
+  return typeof value === 'string' || (typeof value === 'number' && !Object.is(value, -0));
+}
+
+function visitLeaf(value: unknown, info: NodeInfo, up: Path, token: Token | null, rule: string | null, walk: Walk): Outcome {
+  if (!valueFits(info, value)) return drop(walk, up, token, value);
   if (!walk.options.anonymize || value === null) return value; // null says nothing: no rule needed
-  if (rule === null) return drop(walk, pointer, value);
-  const out = applyRule(rule, value, node, walk.options);
-  if (out === DROP || !valueFits(node, out)) return drop(walk, pointer, value);
-  if (!Object.is(out, value)) walk.changes.push({ path: pointer, action: actionOf(rule), raw: value });
+  if (rule === null) return drop(walk, up, token, value);
+  const out = ruledLeaf(value, info, rule, walk);
+  if (out === DROP) return drop(walk, up, token, value);
+  if (!Object.is(out, value)) walk.changes.push({ path: pointerOf(up, token), action: actionOf(rule), raw: value });
   return out;
 }
 
 // ---- structure --------------------------------------------------------------------
 
-function keyRule(node: JsonSchema): string {
-  return typeof node['x-keys'] === 'string' ? node['x-keys'] : 'keep';
-}
-
-function recordKey(key: string, node: JsonSchema, walk: Walk): string | typeof DROP {
+function recordKey(key: string, info: NodeInfo, walk: Walk): string | typeof DROP {
   // A key outside the record's declared key pattern (an app's metric name) is dropped like any other bad value.
-  const names = node['propertyNames'];
-  if (isRecord(names) && !valueFits(names, key)) return DROP;
-  const rule = keyRule(node);
+  if (info.propertyNames !== null && !valueFits(infoOf(info.propertyNames), key)) return DROP;
+  const rule = info.keyRule;
   if (!walk.options.anonymize || rule === 'keep') return key;
-  const out = applyRule(rule, key, node, walk.options);
+  const out = applyRule(rule, key, info, walk);
   return typeof out === 'string' ? out : DROP;
 }
 
-function visitObject(value: unknown, node: JsonSchema, pointer: string, walk: Walk): Outcome {
-  if (!isRecord(value) || !typeFits(node, value)) return drop(walk, pointer, value);
-  const properties = propertiesOf(node);
-  const recordValues = recordValuesOf(node);
-  const out: Record<string, unknown> = {};
+function visitObject(value: unknown, info: NodeInfo, up: Path, token: Token | null, walk: Walk): Outcome {
+  if (!isRecord(value) || !typeFits(info, value)) return drop(walk, up, token, value);
+  const here = pathTo(up, token);
+  const properties = info.properties;
+  const recordValues = info.recordValues;
+  const out: Record<string, unknown> | null = walk.build ? {} : null;
+  // A check builds nothing: it keeps the names taken only where a record's key rule could make two alike.
+  const taken: Set<string> | null = out === null && recordValues !== null ? new Set() : null;
   for (const key of Object.keys(value)) {
     const child = value[key];
     const declared = Object.hasOwn(properties, key) ? properties[key] : undefined;
     if (isRecord(declared)) {
-      const result = visit(child, declared, `${pointer}/${pointerToken(key)}`, null, walk);
-      if (result !== OMIT && result !== DROP) setOwn(out, key, result);
+      const result = visit(child, declared, here, key, null, walk);
+      if (result !== OMIT && result !== DROP) {
+        if (out !== null) setOwn(out, key, result);
+        else taken?.add(key);
+      }
       continue;
     }
     if (recordValues === null) {
-      drop(walk, `${pointer}/${pointerToken(key)}`, child);
+      drop(walk, here, key, child);
       continue;
     }
-    const outKey = recordKey(key, node, walk);
-    if (outKey === DROP || Object.hasOwn(out, outKey)) {
-      drop(walk, `${pointer}/${pointerToken(key)}`, child);
+    const outKey = recordKey(key, info, walk);
+    if (outKey === DROP || (out !== null ? Object.hasOwn(out, outKey) : (taken as Set<string>).has(outKey))) {
+      drop(walk, here, key, child);
       continue;
     }
-    const result = visit(child, recordValues, `${pointer}/${pointerToken(outKey)}`, null, walk);
+    const result = visit(child, recordValues, here, outKey, null, walk);
     if (result === OMIT || result === DROP) continue;
-    if (outKey !== key) walk.changes.push({ path: `${pointer}/${pointerToken(outKey)}`, action: actionOf(keyRule(node)), raw: key });
-    setOwn(out, outKey, result);
+    if (outKey !== key) walk.changes.push({ path: pointerOf(here, outKey), action: actionOf(info.keyRule), raw: key });
+    if (out !== null) setOwn(out, outKey, result);
+    else taken?.add(outKey);
   }
-  return out;
+  return out ?? KEPT;
 }
 
-function visitArray(value: unknown, node: JsonSchema, pointer: string, walk: Walk): Outcome {
-  if (!Array.isArray(value) || !typeFits(node, value)) return drop(walk, pointer, value);
-  const items = node['items'] as JsonSchema; // kindOf checked it is a schema object
-  const out: unknown[] = [];
+function visitArray(value: unknown, info: NodeInfo, up: Path, token: Token | null, walk: Walk): Outcome {
+  if (!Array.isArray(value) || !typeFits(info, value)) return drop(walk, up, token, value);
+  const here = pathTo(up, token);
+  const items = info.items as JsonSchema; // kindOf checked it is a schema object
+  const out: unknown[] | null = walk.build ? [] : null;
+  let kept = 0; // an element's pointer is its place in the output
   for (const element of value) {
-    const result = visit(element, items, `${pointer}/${out.length}`, null, walk);
-    if (result !== OMIT && result !== DROP) out.push(result);
+    const result = visit(element, items, here, kept, null, walk);
+    if (result === OMIT || result === DROP) continue;
+    out?.push(result);
+    kept += 1;
   }
-  return out;
+  return out ?? KEPT;
 }
 
 /** How badly a value misses a union branch: [const mismatches, missing required, undeclared keys]. */
-function misfit(value: unknown, branch: JsonSchema, walk: Walk): number[] | null {
-  const kind = kindOf(branch);
-  if (value === null) return allowsNull(branch) ? [0, 0, 0] : null;
+function misfit(value: unknown, branch: NodeInfo, walk: Walk): number[] | null {
+  const kind = branch.kind;
+  if (value === null) return branch.allowsNull ? [0, 0, 0] : null;
   if (kind === 'object') {
     if (!isRecord(value) || !typeFits(branch, value)) return null;
-    const properties = propertiesOf(branch);
+    const properties = branch.properties;
     let constMiss = 0,
       missing = 0,
       unknown = 0;
-    for (const [key, child] of Object.entries(properties)) {
+    for (const key of Object.keys(properties)) {
+      const child = properties[key];
       if (!isRecord(child)) continue;
-      const resolved = resolveNode(child, walk.root);
-      if ('const' in resolved && Object.hasOwn(value, key) && value[key] !== resolved['const']) constMiss++;
+      const resolved = infoOf(resolveNode(child, walk.root));
+      if (resolved.hasConst && Object.hasOwn(value, key) && value[key] !== resolved.constValue) constMiss++;
     }
-    const required = Array.isArray(branch['required']) ? branch['required'] : [];
-    for (const key of required) if (typeof key === 'string' && !Object.hasOwn(value, key)) missing++;
-    if (recordValuesOf(branch) === null) for (const key of Object.keys(value)) if (!Object.hasOwn(properties, key)) unknown++;
+    for (const key of branch.required) if (!Object.hasOwn(value, key)) missing++;
+    if (branch.recordValues === null) for (const key of Object.keys(value)) if (!Object.hasOwn(properties, key)) unknown++;
     return [constMiss, missing, unknown];
   }
   if (kind === 'array') return Array.isArray(value) && typeFits(branch, value) ? [0, 0, 0] : null;
@@ -258,7 +491,7 @@ function pickBranch(value: unknown, branches: JsonSchema[], walk: Walk): JsonSch
   let bestScore: number[] | null = null;
   for (const raw of branches) {
     const branch = resolveNode(raw, walk.root);
-    const score = misfit(value, branch, walk);
+    const score = misfit(value, infoOf(branch), walk);
     if (score === null) continue;
     if (bestScore === null || lexicallyLess(score, bestScore)) {
       best = branch;
@@ -268,34 +501,49 @@ function pickBranch(value: unknown, branches: JsonSchema[], walk: Walk): JsonSch
   return best;
 }
 
-function visit(value: unknown, rawNode: JsonSchema, pointer: string, inheritedRule: string | null, walk: Walk): Outcome {
+function visit(value: unknown, rawNode: JsonSchema, up: Path, token: Token | null, inheritedRule: string | null, walk: Walk): Outcome {
   const node = resolveNode(rawNode, walk.root);
-  const level = levelOf(node);
-  if (level !== null && level > walk.options.level) return OMIT;
-  const rule = ruleOf(node) ?? inheritedRule;
-  switch (kindOf(node)) {
+  const info = infoOf(node);
+  if (info.level !== null && info.level > walk.options.level) return OMIT;
+  const rule = info.rule ?? inheritedRule;
+  switch (info.kind) {
     case 'union': {
-      const branch = pickBranch(value, branchesOf(node) ?? [], walk);
-      return branch === null ? drop(walk, pointer, value) : visit(value, branch, pointer, rule, walk);
+      const branch = pickBranch(value, info.branches, walk);
+      return branch === null ? drop(walk, up, token, value) : visit(value, branch, up, token, rule, walk);
     }
     case 'object':
-      if (value === null && allowsNull(node)) return null;
-      return visitObject(value, node, pointer, walk);
+      if (value === null && info.allowsNull) return null;
+      return visitObject(value, info, up, token, walk);
     case 'array':
-      if (value === null && allowsNull(node)) return null;
-      return visitArray(value, node, pointer, walk);
+      if (value === null && info.allowsNull) return null;
+      return visitArray(value, info, up, token, walk);
     case 'leaf':
-      return visitLeaf(value, node, pointer, rule, walk);
+      return visitLeaf(value, info, up, token, rule, walk);
     default:
-      return drop(walk, pointer, value); // a schema construct the walker does not read: fail safe
+      return drop(walk, up, token, value); // a schema construct the walker does not read: fail safe
   }
+}
+
+function startWalk(schema: JsonSchema, options: ApplyOptions, build = true): Walk {
+  options.memo?.bind(options);
+  return { root: schema, options, changes: [], memo: options.anonymize ? options.memo : undefined, build };
 }
 
 /** Cut a payload to a details level and, when asked, anonymize it, as the schema says. */
 export function applySchema(payload: unknown, schema: JsonSchema, options: ApplyOptions): ApplyResult {
-  const walk: Walk = { root: schema, options, changes: [] };
-  const out = visit(payload, schema, '', null, walk);
+  const walk = startWalk(schema, options);
+  const out = visit(payload, schema, { up: null, token: '', text: '' }, null, null, walk);
   return { payload: out === OMIT || out === DROP ? undefined : out, changes: walk.changes };
+}
+
+/**
+ * The changes applySchema would report, without building its output: what a receiver
+ * needs to tell whether a report is already what the anonymizer makes of it.
+ */
+export function schemaChanges(payload: unknown, schema: JsonSchema, options: ApplyOptions): FieldChange[] {
+  const walk = startWalk(schema, options, false);
+  visit(payload, schema, { up: null, token: '', text: '' }, null, null, walk);
+  return walk.changes;
 }
 
 /**
@@ -306,7 +554,7 @@ export function applySchema(payload: unknown, schema: JsonSchema, options: Apply
 export function applySchemaAt(value: unknown, schema: JsonSchema, property: string, options: ApplyOptions): ApplyResult {
   const node = propertiesOf(schema)[property];
   if (!isRecord(node)) throw new Error(`applySchemaAt: the schema has no property ${JSON.stringify(property)}`);
-  const walk: Walk = { root: schema, options, changes: [] };
-  const out = visit(value, node, `/${pointerToken(property)}`, null, walk);
+  const walk = startWalk(schema, options);
+  const out = visit(value, node, { up: null, token: property, text: `/${pointerToken(property)}` }, null, null, walk);
   return { payload: out === OMIT || out === DROP ? undefined : out, changes: walk.changes };
 }

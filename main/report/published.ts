@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ValidateFunction } from 'ajv';
-import { applySchema } from '../anonymize/apply.js';
+import { RuleMemo, schemaChanges, type ApplyOptions } from '../anonymize/apply.js';
 import { RULES, type RuleSpec } from '../anonymize/rules.js';
 import { isRecord } from '../anonymize/schema-nodes.js';
 import { APP_ROOT } from '../version.js';
@@ -57,13 +57,7 @@ export function validateWireReport(body: unknown): WireCheck {
   }
   if (version === SCHEMA_VERSION) {
     const level = typeof body['details_level'] === 'number' ? body['details_level'] : 4;
-    const { changes } = applySchema(body, payloadSchema(), {
-      level,
-      anonymize: true,
-      key: randomBytes(32),
-      scrub: NO_MACHINE,
-      skipRules: NOT_REPEATABLE,
-    });
+    const changes = schemaChanges(body, payloadSchema(), { ...RECHECK, level });
     const changed = changes.find((c) => c.action !== 'hashed');
     if (changed) return { ok: false, reason: `not anonymized at ${changed.path || '/'}: the anonymizer would have ${changed.action} it` };
   }
@@ -73,9 +67,30 @@ export function validateWireReport(body: unknown): WireCheck {
 /** A receiver knows nothing of the sender's machine: only the rules themselves apply. */
 const NO_MACHINE = { homeDirs: [], userNames: [], hostNames: [], appRoot: null };
 
-/** Rules whose output only the sender can reproduce: the wire schema's pattern checks those fields. */
-const NOT_REPEATABLE: ReadonlySet<string> = new Set(
-  Object.entries(RULES)
+/**
+ * Rules not re-run by a receiver. Those whose output only the sender can reproduce (the
+ * wire schema's pattern checks those fields), and `hash`: a hash made with the receiver's
+ * key always differs from the sender's, so its change ('hashed') proves nothing and is
+ * ignored; running it only cost an HMAC per field. A hashed field still has to be a
+ * string of its wire pattern (ajv, above).
+ */
+const RECHECK_SKIPS: ReadonlySet<string> = new Set([
+  'hash',
+  ...Object.entries(RULES)
     .filter(([, spec]) => (spec as RuleSpec).idempotent === false)
     .map(([name]) => name),
-);
+]);
+
+/**
+ * The re-check's context is the same for every report, so what each string came to
+ * under its rule is remembered (a fleet's reports repeat the same templates, versions,
+ * categories and names): bounded, and a pure function's result, so the verdict is the
+ * same as without it (test/collector/validate-memo.test.ts).
+ */
+const RECHECK: Omit<ApplyOptions, 'level'> = {
+  anonymize: true,
+  key: randomBytes(32),
+  scrub: NO_MACHINE,
+  skipRules: RECHECK_SKIPS,
+  memo: new RuleMemo(),
+};

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { deflateSync, gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { setLogSink, type LogSink } from '../../main/util/log.js';
@@ -107,6 +108,26 @@ describe('POST /v1/reports', () => {
     expect((await send(url, '/v1/reports')).status).toBe(405);
     expect((await send(url, '/v1/nothing')).status).toBe(404);
     expect((await postReport(url, reports[0]?.payload)).status).toBe(200);
+  });
+
+  it('takes a client that goes away mid-body in its stride: no error logged, the next report stored', async () => {
+    const lines: string[] = [];
+    restoreLog = setLogSink((_level, line) => lines.push(line));
+    collector = await startTestCollector();
+    const server = collector.server;
+    const socket = connect(server.port, '127.0.0.1');
+    await new Promise<void>((resolve) => socket.once('connect', resolve));
+    socket.write(
+      'POST /v1/reports HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\nContent-Length: 5000\r\n\r\n',
+    );
+    socket.write(Buffer.alloc(100, 7));
+    // The server has the request once it holds the connection; then the client leaves.
+    const connections = (): Promise<number> => new Promise((resolve) => server.server.getConnections((_e, n) => resolve(n)));
+    while ((await connections()) === 0) await new Promise((r) => setTimeout(r, 10));
+    socket.destroy();
+    while ((await connections()) > 0) await new Promise((r) => setTimeout(r, 10));
+    expect((await postReport(collector.url, reports[3]?.payload)).status).toBe(200);
+    expect(lines.filter((l) => /internal error/.test(l))).toEqual([]);
   });
 
   it('answers 429 with Retry-After past the global and the per-instance rate', async () => {
