@@ -1,6 +1,5 @@
 import type { ValidateFunction } from 'ajv';
 import { payloadJsonSchema, SCHEMA_VERSION } from './payload-schema.js';
-import { LOCAL_SCHEMA_ID, WIRE_SCHEMA_ID } from './validator-setup.js';
 import { wireSchemaOf } from './wire-schema.js';
 
 // ajv checks payloads against the same JSON Schemas that are published in docs/, so
@@ -24,7 +23,9 @@ const precompiled = await import(new URL('./payload-validator.js', import.meta.u
 );
 
 async function compileNow(): Promise<Compiled> {
-  const { compilePayloadValidator } = await import('./validator-setup.js');
+  // Imported only here: validator-setup loads the whole of ajv (its compiler), which a
+  // precompiled validator does not need (~100 modules on every start of the CLI and agent).
+  const { compilePayloadValidator, LOCAL_SCHEMA_ID, WIRE_SCHEMA_ID } = await import('./validator-setup.js');
   const { ajv } = compilePayloadValidator();
   const local = ajv.getSchema(LOCAL_SCHEMA_ID);
   const wire = ajv.getSchema(WIRE_SCHEMA_ID);
