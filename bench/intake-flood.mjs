@@ -7,6 +7,7 @@
 import { runInNewContext } from 'node:vm';
 import { setFlagsFromString } from 'node:v8';
 import { createIntake } from '../dist/main/intake/intake.js';
+import { loadProtobufCodec } from '../dist/main/intake/otlp-codec.js';
 import { DEFAULT_LIMITS } from '../dist/main/intake/limits.js';
 import { opentelemetry } from '../dist/main/intake/generated/otlp.js';
 import { emitIfMain } from './child.mjs';
@@ -50,6 +51,8 @@ function request(r, first) {
 }
 
 export async function run() {
+  // The HTTP route loads it at the first protobuf request; here ingest() is called directly.
+  await loadProtobufCodec();
   settle();
   const baseline = process.memoryUsage().heapUsed;
   const intake = createIntake({ port: 0 });

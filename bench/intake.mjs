@@ -7,6 +7,7 @@
 // machine is shared, and wall time on it moves with other work.
 
 import { createIntake } from '../dist/main/intake/intake.js';
+import { loadProtobufCodec } from '../dist/main/intake/otlp-codec.js';
 import { opentelemetry } from '../dist/main/intake/generated/otlp.js';
 import { emitIfMain } from './child.mjs';
 import { metricsBodies } from './intake-workload.mjs';
@@ -58,6 +59,8 @@ const WORKLOADS = [
 ];
 
 export async function run() {
+  // The HTTP route loads it at the first protobuf request; here ingest() is called directly.
+  await loadProtobufCodec();
   const measurements = {};
   const bars = [];
   const notes = {};

@@ -1,5 +1,5 @@
-import protobuf from 'protobufjs/minimal.js';
-import { google, opentelemetry } from './generated/otlp.js';
+import type protobufType from 'protobufjs/minimal.js';
+import type * as Otlp from './generated/otlp.js';
 import { BadRequest } from './ingest-metrics.js';
 
 // Bodies in and answers out, in the two OTLP/HTTP encodings. Protobuf goes through the
@@ -10,15 +10,30 @@ import { BadRequest } from './ingest-metrics.js';
 export type Encoding = 'protobuf' | 'json';
 export type Signal = 'metrics' | 'logs';
 
-const collector = opentelemetry.proto.collector;
-const MetricsRequest = collector.metrics.v1.ExportMetricsServiceRequest;
-const LogsRequest = collector.logs.v1.ExportLogsServiceRequest;
-const MetricsResponse = collector.metrics.v1.ExportMetricsServiceResponse;
-const LogsResponse = collector.logs.v1.ExportLogsServiceResponse;
-const Status = google.rpc.Status;
+interface ProtobufCodec {
+  protobuf: typeof protobufType;
+  otlp: typeof Otlp;
+}
 
-function reader(body: Uint8Array): protobuf.Reader {
-  const r = protobuf.Reader.create(body);
+let codec: ProtobufCodec | null = null;
+
+/**
+ * Loads the protobuf code at the first protobuf request: the generated OTLP code and
+ * protobufjs hold ~7 MiB, which an agent that no app sends protobuf to never needs.
+ */
+export async function loadProtobufCodec(): Promise<void> {
+  if (codec !== null) return;
+  const [protobuf, otlp] = await Promise.all([import('protobufjs/minimal.js'), import('./generated/otlp.js')]);
+  codec = { protobuf: protobuf.default, otlp };
+}
+
+function protobufCodec(): ProtobufCodec {
+  if (codec === null) throw new Error('the protobuf codec is not loaded yet (await loadProtobufCodec() before a protobuf body)');
+  return codec;
+}
+
+function reader(body: Uint8Array): protobufType.Reader {
+  const r = protobufCodec().protobuf.Reader.create(body);
   // Unknown fields are skipped, never kept (protobufjs would otherwise keep their bytes).
   r.discardUnknown = true;
   return r;
@@ -33,8 +48,11 @@ export function decodeRequest(signal: Signal, encoding: Encoding, body: Uint8Arr
       throw new BadRequest(`the body is not valid JSON: ${(error as Error).message}`);
     }
   }
+  const collector = protobufCodec().otlp.opentelemetry.proto.collector;
   try {
-    return signal === 'metrics' ? MetricsRequest.decode(reader(body)) : LogsRequest.decode(reader(body));
+    return signal === 'metrics'
+      ? collector.metrics.v1.ExportMetricsServiceRequest.decode(reader(body))
+      : collector.logs.v1.ExportLogsServiceRequest.decode(reader(body));
   } catch (error) {
     // protobufjs names the failure: index out of range, invalid wire type, max depth exceeded, ...
     throw new BadRequest(
@@ -52,18 +70,19 @@ export function encodeSuccess(signal: Signal, encoding: Encoding, rejected: numb
     // int64 is a string in OTLP/JSON.
     return Buffer.from(JSON.stringify({ partialSuccess: { [field]: String(rejected), errorMessage: message } }));
   }
+  const collector = protobufCodec().otlp.opentelemetry.proto.collector;
   if (signal === 'metrics') {
     const body = partial ? { partialSuccess: { rejectedDataPoints: rejected, errorMessage: message } } : {};
-    return Buffer.from(MetricsResponse.encode(body).finish());
+    return Buffer.from(collector.metrics.v1.ExportMetricsServiceResponse.encode(body).finish());
   }
   const body = partial ? { partialSuccess: { rejectedLogRecords: rejected, errorMessage: message } } : {};
-  return Buffer.from(LogsResponse.encode(body).finish());
+  return Buffer.from(collector.logs.v1.ExportLogsServiceResponse.encode(body).finish());
 }
 
 /** google.rpc.Status, the body OTLP/HTTP gives every 4xx and 5xx answer. */
 export function encodeStatus(encoding: Encoding, code: number, message: string): Buffer {
   if (encoding === 'json') return Buffer.from(JSON.stringify({ code, message }));
-  return Buffer.from(Status.encode({ code, message }).finish());
+  return Buffer.from(protobufCodec().otlp.google.rpc.Status.encode({ code, message }).finish());
 }
 
 /** gRPC status codes the answers carry (OTLP clients log them; they decide nothing by them). */

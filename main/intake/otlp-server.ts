@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { answerClientErrors, closeServer, listenLoopback } from '../util/loopback-server.js';
 import { gunzip } from 'node:zlib';
 import type { IntakeLimits } from './limits.js';
-import { encodeStatus, encodeSuccess, GRPC, type Encoding, type Signal } from './otlp-codec.js';
+import { encodeStatus, encodeSuccess, GRPC, loadProtobufCodec, type Encoding, type Signal } from './otlp-codec.js';
 import { BadRequest, type IngestOutcome } from './ingest-metrics.js';
 
 // OTLP/HTTP on 127.0.0.1: POST /v1/metrics and /v1/logs, protobuf or JSON, plain or
@@ -230,6 +230,8 @@ export async function startOtlpServer(options: OtlpServerOptions): Promise<OtlpS
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const encoding = encodingOf(req);
     const answerIn: Encoding = encoding ?? 'json';
+    // Before any answer: a refusal of a protobuf request is protobuf too.
+    if (encoding === 'protobuf') await loadProtobufCodec();
     try {
       if (req.headers.origin !== undefined)
         throw new Refusal(403, GRPC.PERMISSION_DENIED, 'requests from web pages (with an Origin header) are refused', 'refused_origin');
