@@ -8,6 +8,10 @@ function registryWith(series: number): MetricsRegistry {
   const r = new MetricsRegistry();
   const h = r.histogram('request_ms', 'Request time, with "quotes" and a back\\slash.');
   const c = r.counter('events', 'Events seen.');
+  // Unlabelled, with counts of many digits (written as ASCII digits, not through String()).
+  const plain = r.histogram('plain_ms', 'No labels.').bind({});
+  for (let i = 0; i < series * 3; i++) plain.record(10 ** ((i % 9) - 2));
+  if (series > 0) for (let i = 0; i < 123_456; i++) plain.record(0.5);
   for (let i = 0; i < series; i++) {
     h.bind({ route: `/é/${i}`, who: `名前-${i}-🙂` }).record(i % 97);
     c.bind({ kind: `k\n${i}` }).add(i);
