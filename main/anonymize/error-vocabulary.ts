@@ -129,19 +129,26 @@ const MID: Position = { lineStart: false, sentenceStart: false };
 
 /**
  * Follows the text as it is written out, so the templater and isSafeTemplate agree on
- * where each word stands. A sentence starts at a line start and after `.`, `!` or `?`
- * followed by white space.
+ * where each word stands. A sentence starts at a line start, after `.`, `!` or `?`
+ * followed by white space, and after a colon that follows the line's first word: the
+ * message after a prefix (`Error: Cannot find module`, `ENOENT: no such file`). A word
+ * there is judged as at any sentence start: person-name words still need a line start.
  */
 export class Cursor {
   lineStart = true;
   sentenceStart = true;
   private afterStop = false;
+  private wordsOnLine = 0;
+  /** Inside a run of word characters written as text (a word is counted at its first). */
+  private inWord = false;
 
   clone(): Cursor {
     const c = new Cursor();
     c.lineStart = this.lineStart;
     c.sentenceStart = this.sentenceStart;
     c.afterStop = this.afterStop;
+    c.wordsOnLine = this.wordsOnLine;
+    c.inWord = this.inWord;
     return c;
   }
 
@@ -154,6 +161,8 @@ export class Cursor {
     this.lineStart = false;
     this.sentenceStart = false;
     this.afterStop = false;
+    this.wordsOnLine++;
+    this.inWord = false;
   }
 
   text(s: string): void {
@@ -161,15 +170,22 @@ export class Cursor {
   }
 
   private char(c: number): void {
+    const wordChar = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 36;
+    if (wordChar) {
+      if (!this.inWord) this.word();
+      this.inWord = true;
+      return;
+    }
+    this.inWord = false;
     if (c === 10) {
       this.lineStart = true;
       this.sentenceStart = true;
       this.afterStop = false;
+      this.wordsOnLine = 0;
     } else if (c === 32 || c === 9) {
       if (this.afterStop) this.sentenceStart = true;
       this.afterStop = false;
-    } else if ((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 36) this.word();
-    else this.afterStop = c === 46 || c === 33 || c === 63; // . ! ?
+    } else this.afterStop = c === 46 || c === 33 || c === 63 || (c === 58 && this.wordsOnLine === 1); // . ! ? or a prefix's :
   }
 }
 

@@ -94,6 +94,17 @@ describe('errorTemplate turns each shape of personal data into its placeholder',
     expect(isSafeTemplate('Max <word>')).toBe(false);
   });
 
+  it('the message after a prefix (`Error: `, `TypeError: `) starts a sentence; a person name there still does not pass', () => {
+    expect(errorTemplate("Error: Cannot find module '/home/x/app.js'")).toBe("Error: Cannot find module '<path>'");
+    expect(errorTemplate('TypeError: Cannot read properties of undefined')).toBe('TypeError: Cannot read properties of undefined');
+    expect(errorTemplate('User: Smith failed')).toBe('User: <word> failed');
+    expect(errorTemplate('Error: Will Smith failed')).toBe('Error: <word> <word> failed');
+    // Only the colon after a line's first word: later ones are mid-sentence.
+    expect(errorTemplate('request failed: Cannot continue')).toBe('request failed: <word> continue');
+    expect(isSafeTemplate('Error: Cannot find module')).toBe(true);
+    expect(isSafeTemplate('failed here: Cannot')).toBe(false);
+  });
+
   it("words an app declares survive, denied words (this machine's user) never", () => {
     const ctx = { declared: { templates: ['Invoice {id} could not be synced to {target}'], words: ['Ledger'] } };
     expect(errorTemplate('Invoice 2024-117 could not be synced to Ledger', ctx)).toBe('Invoice <number> could not be synced to Ledger');
