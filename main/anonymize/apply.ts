@@ -252,6 +252,8 @@ interface Walk {
   memo: RuleMemo | undefined;
   /** False for schemaChanges: the output is not built, only the changes. */
   build: boolean;
+  /** The object whose field is being visited (its input), for rules that read a sibling; null in arrays. */
+  parent: Readonly<Record<string, unknown>> | null;
 }
 
 function copyRaw(value: unknown): unknown {
@@ -350,7 +352,13 @@ function applyRule(rule: string, value: unknown, info: NodeInfo, walk: Walk): un
   const spec = rule === info.rule ? info.spec : ruleSpec(rule);
   if (spec === null) return DROP;
   const errors = walk.options.errors ?? NO_ERROR_CONTEXT;
-  const out = spec.apply(value, { key: walk.options.key, scrub: walk.options.scrub, errors, categories: info.categories });
+  const out = spec.apply(value, {
+    key: walk.options.key,
+    scrub: walk.options.scrub,
+    errors,
+    categories: info.categories,
+    siblings: walk.parent,
+  });
   return out === RULE_DROP ? DROP : out;
 }
 
@@ -361,7 +369,8 @@ function actionOf(rule: string): ChangeAction {
 /** A leaf's value under its rule, checked against its node again; DROP when it cannot be kept. */
 function ruledLeaf(value: unknown, info: NodeInfo, rule: string, walk: Walk): unknown {
   const memo = walk.memo;
-  if (memo === undefined || !memorable(value)) {
+  // A rule that reads a sibling is not a function of the value alone: never remembered.
+  if (memo === undefined || !memorable(value) || ruleSpec(rule)?.contextual === true) {
     const out = applyRule(rule, value, info, walk);
     return out === DROP || !valueFits(info, out) ? DROP : out;
   }
@@ -410,6 +419,7 @@ function visitObject(value: unknown, info: NodeInfo, up: Path, token: Token | nu
   for (const key of Object.keys(value)) {
     const child = value[key];
     const declared = Object.hasOwn(properties, key) ? properties[key] : undefined;
+    walk.parent = value; // again for each field: a nested object's visit moved it
     if (isRecord(declared)) {
       const result = visit(child, declared, here, key, null, walk);
       if (result !== OMIT && result !== DROP) {
@@ -443,6 +453,7 @@ function visitArray(value: unknown, info: NodeInfo, up: Path, token: Token | nul
   const out: unknown[] | null = walk.build ? [] : null;
   let kept = 0; // an element's pointer is its place in the output
   for (const element of value) {
+    walk.parent = null;
     const result = visit(element, items, here, kept, null, walk);
     if (result === OMIT || result === DROP) continue;
     out?.push(result);
@@ -526,7 +537,7 @@ function visit(value: unknown, rawNode: JsonSchema, up: Path, token: Token | nul
 
 function startWalk(schema: JsonSchema, options: ApplyOptions, build = true): Walk {
   options.memo?.bind(options);
-  return { root: schema, options, changes: [], memo: options.anonymize ? options.memo : undefined, build };
+  return { root: schema, options, changes: [], memo: options.anonymize ? options.memo : undefined, build, parent: null };
 }
 
 /** Cut a payload to a details level and, when asked, anonymize it, as the schema says. */

@@ -37,6 +37,6 @@ export function safeError(error: RawErrorParts, ctx: SafeErrorContext): SafeErro
     type: safeErrorType(error.type, ctx.template),
     code: knownErrorCode(error.code, error.message),
     message: errorTemplate(error.message, ctx.template),
-    frames: error.stack ? safeFrames(error.stack, ctx.roots, ctx.maxFrames ?? MAX_FRAMES) : [],
+    frames: error.stack ? safeFrames(error.stack, ctx.roots, ctx.maxFrames ?? MAX_FRAMES, ctx.template) : [],
   };
 }

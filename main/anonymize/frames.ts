@@ -1,7 +1,10 @@
+import type { TemplateContext } from './error-template.js';
+import { isAllowedRun, wordRules, type Position } from './error-vocabulary.js';
 import { isPopularPackage } from './package-names.js';
 
-// Stack frames as they may leave: a function name that is an identifier path, and a
-// location that is one of
+// Stack frames as they may leave: a function name that is an identifier path (in a file
+// that is not the app's, a popular package's or Node's, one made of vocabulary words:
+// a private package names its functions after its owner), and a location that is one of
 //   - the app's own file, relative to a known app root (dist/main/agent.js), when every
 //     segment of that relative path is ASCII identifier-ish and no denied name;
 //   - a popular public npm package's name when the file is under node_modules;
@@ -132,10 +135,48 @@ const FN_PART = `(?:${IDENT}|<anonymous>|<computed>|<instance_members_initialize
 // `Object.get foo [as foo]`: V8 names accessors with a `get `/`set ` before the last part.
 const FN = new RegExp(`^(?:${FN_PART}\\.){0,7}(?:(?:get|set) )?${FN_PART}$`);
 
-function safeFn(frame: RawFrame): string {
+const SPECIAL_PART = /^<[a-z_]+>$/;
+const ANYWHERE: Position = { lineStart: false, sentenceStart: false };
+
+/**
+ * Whether every part of a function path is made of vocabulary words (`Server.emit`,
+ * `Module._compile`), as a function in someone else's code must be: a private package
+ * or a script outside the app names its functions after its owner (`ContosoBilling.run`).
+ */
+function isVocabularyPath(fn: string, template: TemplateContext): boolean {
+  const rules = wordRules(template);
+  for (const part of fn.split('.')) {
+    const name = part.replace(/^(?:get|set) /, '').replace(/^[_$]+|[_$]+$/g, '');
+    if (name === '' || SPECIAL_PART.test(name)) continue;
+    if (!isAllowedRun(name, ANYWHERE, rules, true)) return false;
+  }
+  return true;
+}
+
+/** Where a frame's function is judged: its file (raw, or as already sent) and the app's roots. */
+export interface FunctionJudge {
+  file: unknown;
+  roots: FrameRoots;
+  template: TemplateContext;
+}
+
+/**
+ * Whether a frame's code belongs to someone other than the app, a popular package or
+ * Node. Only a sender knows where the app is: without app roots (a receiver
+ * re-checking a report) nobody's code can be told apart, and this is false.
+ */
+function isOthersCode(judge: FunctionJudge): boolean {
+  if ((judge.roots.appRoots ?? []).length === 0) return false;
+  if (typeof judge.file !== 'string') return true;
+  const file = safeFileLocation(judge.file, judge.roots);
+  return file === EXTERNAL || file === PACKAGE;
+}
+
+function safeFn(frame: RawFrame, judge?: FunctionJudge): string {
   let fn = frame.fn ?? '<anonymous>';
   fn = fn.replace(/ \[as [^\]]{1,80}\]$/, '');
   if (fn.length > 200 || !FN.test(fn)) return UNKNOWN_FN;
+  if (judge !== undefined && isOthersCode(judge) && !isVocabularyPath(fn, judge.template)) return UNKNOWN_FN;
   if (frame.isConstructor) fn = `new ${fn}`;
   if (frame.isAsync) fn = `async ${fn}`;
   return fn;
@@ -260,9 +301,9 @@ function safeNumber(n: number | null): number | null {
 }
 
 /** One frame as it may leave. */
-export function safeFrame(frame: RawFrame, roots: FrameRoots): SafeFrame {
+export function safeFrame(frame: RawFrame, roots: FrameRoots, template: TemplateContext = {}): SafeFrame {
   return {
-    fn: safeFn(frame),
+    fn: safeFn(frame, { file: frame.location, roots, template }),
     file: fileOf(frame.location, compile(roots)),
     line: safeNumber(frame.line),
     col: safeNumber(frame.col),
@@ -270,22 +311,25 @@ export function safeFrame(frame: RawFrame, roots: FrameRoots): SafeFrame {
 }
 
 /** The top frames of a stack string as they may leave (at most `limit`, default 12). */
-export function safeFrames(stack: string, roots: FrameRoots, limit = MAX_FRAMES): SafeFrame[] {
-  return parseStackFrames(stack, limit).map((f) => safeFrame(f, roots));
+export function safeFrames(stack: string, roots: FrameRoots, limit = MAX_FRAMES, template: TemplateContext = {}): SafeFrame[] {
+  return parseStackFrames(stack, limit).map((f) => safeFrame(f, roots, template));
 }
 
 // ---- the payload's per-field rules ------------------------------------------------------
 // The payload keeps a frame as { fn, file, line, col } and the schema walker applies one
 // rule per field, so each part has its own entry point.
 
-/** The function as printed in a frame (`async Foo.bar`, `new X`, `x [as y]`), as it may leave. */
-export function safeFunctionName(printed: string): string {
+/**
+ * The function as printed in a frame (`async Foo.bar`, `new X`, `x [as y]`), as it may
+ * leave; with a judge, a function in someone else's code only when made of vocabulary words.
+ */
+export function safeFunctionName(printed: string, judge?: FunctionJudge): string {
   let fn = printed;
   const isAsync = fn.startsWith('async ');
   if (isAsync) fn = fn.slice('async '.length);
   const isConstructor = fn.startsWith('new ');
   if (isConstructor) fn = fn.slice('new '.length);
-  return safeFn({ fn: fn === '' ? null : fn, isAsync, isConstructor, location: '', line: null, col: null, isEval: false });
+  return safeFn({ fn: fn === '' ? null : fn, isAsync, isConstructor, location: '', line: null, col: null, isEval: false }, judge);
 }
 
 /** The printed function of a parsed frame, with its `async `/`new ` marks (the raw view). */

@@ -36,6 +36,8 @@ export interface RuleContext {
   errors: ErrorContext;
   /** The field's declared category list (x-categories), for `category`. */
   categories: readonly string[] | null;
+  /** The object the field is in (its input), for a `contextual` rule; null in an array or at the top. */
+  siblings?: Readonly<Record<string, unknown>> | null;
 }
 
 export interface RuleSpec {
@@ -52,6 +54,8 @@ export interface RuleSpec {
    * its wire pattern instead of by running the rule again.
    */
   idempotent?: false;
+  /** True when the rule reads `siblings`: its result is not a function of the value alone (never memoised). */
+  contextual?: true;
 }
 
 const text =
@@ -167,8 +171,11 @@ export const RULES = {
   },
   'frame-fn': {
     action: 'templated',
-    doc: "a stack frame's function: an identifier path (Class.method, async x, new X), else `<fn>`",
-    apply: text((value) => safeFunctionName(value)),
+    doc: "a stack frame's function: an identifier path (Class.method, async x, new X), else `<fn>`; in a file that is not the app's, a popular package's or Node's, only when made of vocabulary words",
+    contextual: true,
+    apply: text((value, ctx) =>
+      safeFunctionName(value, { file: ctx.siblings?.['file'], roots: ctx.errors.roots, template: ctx.errors.template }),
+    ),
   },
   'frame-file': {
     action: 'templated',

@@ -6,6 +6,7 @@ import {
   parseStackFrames,
   safeFrame,
   safeFrames,
+  safeFunctionName,
   UNKNOWN_FN,
   type FrameRoots,
 } from '../../main/anonymize/frames.js';
@@ -129,12 +130,34 @@ describe('safeFrame', () => {
 
   it('function names: identifier paths stay, anything else is <fn>', () => {
     expect(one('    at Object.<anonymous> (/srv/a.js:1:1)')?.fn).toBe('Object.<anonymous>');
-    expect(one('    at Object.get foo [as foo] (/srv/a.js:1:1)')?.fn).toBe('Object.get foo');
+    expect(one('    at Object.get foo [as foo] (/home/jmueller/apps/invoicer/a.js:1:1)')?.fn).toBe('Object.get foo');
     expect(one('    at async Promise.all (index 0)')?.fn).toBe('async Promise.all');
     expect(one('    at /srv/a.js:1:1')?.fn).toBe('<anonymous>');
     expect(one('    at Müller.send (/srv/a.js:1:1)')?.fn).toBe(UNKNOWN_FN);
     expect(one('    at [Symbol.iterator] (/srv/a.js:1:1)')?.fn).toBe(UNKNOWN_FN);
     expect(one('    at jane@contoso.com (/srv/a.js:1:1)')?.fn).toBe(UNKNOWN_FN);
+  });
+
+  it("a function in someone else's code stays only when made of vocabulary words; the app's, a popular package's and Node's stay as identifiers", () => {
+    const app = '/home/jmueller/apps/invoicer';
+    expect(one(`    at ContosoBilling.chargeCustomer (${app}/src/billing.js:1:1)`)?.fn).toBe('ContosoBilling.chargeCustomer');
+    expect(one('    at ContosoBilling.chargeCustomer (/opt/contoso/agent/billing.js:1:1)')?.fn).toBe(UNKNOWN_FN);
+    expect(one(`    at new Client_jmueller (${app}/node_modules/@contoso/sdk/index.js:1:1)`)?.fn).toBe(UNKNOWN_FN);
+    expect(one('    at handleMariaGarciaInvoice (file:///Users/hanna/x.mjs:1:1)')?.fn).toBe(UNKNOWN_FN);
+    expect(one(`    at Contoso.run (${app}/node_modules/lodash/lodash.js:1:1)`)?.fn).toBe('Contoso.run');
+    expect(one('    at Contoso.run (node:internal/process/task_queues:95:5)')?.fn).toBe('Contoso.run');
+    // Vocabulary words pass anywhere, with `_`, accessor and special parts.
+    expect(one('    at Server.emit (/opt/other/server.js:1:1)')?.fn).toBe('Server.emit');
+    expect(one('    at Module._compile (/opt/other/loader.js:1:1)')?.fn).toBe('Module._compile');
+    expect(one('    at async Object.<anonymous> (/opt/other/x.js:1:1)')?.fn).toBe('async Object.<anonymous>');
+    // A receiver has no app roots: it cannot tell whose code a frame is, and keeps identifiers.
+    expect(safeFunctionName('ContosoBilling.run', { file: '<external>', roots: { appRoots: [] }, template: {} })).toBe(
+      'ContosoBilling.run',
+    );
+    expect(safeFunctionName('ContosoBilling.run', { file: '<external>', roots, template: {} })).toBe(UNKNOWN_FN);
+    expect(
+      safeFunctionName('ContosoBilling.run', { file: '<external>', roots, template: { declared: { words: ['contoso', 'billing'] } } }),
+    ).toBe('ContosoBilling.run');
   });
 
   it('keeps line and column, and nothing that is not a small non-negative integer', () => {
