@@ -24,7 +24,7 @@ describe('scrubText with the machine context', () => {
   it('no planted secret survives in messages, stack traces and config values', () => {
     fc.assert(
       fc.property(
-        identity.chain((id) => fc.tuple(fc.constant(id), plantedText(id))),
+        identity.chain((id) => fc.tuple(fc.constant(id), plantedText(id, true, false))),
         ([id, sample]) => {
           count.add('texts');
           count.add('secrets', sample.planted.length);
@@ -66,7 +66,7 @@ describe('scrubText with the machine context', () => {
     const empty: ScrubContext = { homeDirs: [], userNames: [], hostNames: [], appRoot: null };
     fc.assert(
       fc.property(
-        identity.chain((id) => plantedText(id, false)),
+        identity.chain((id) => plantedText(id, false, false)),
         (sample) => {
           count.add('no-context');
           const out = scrubText(sample.text, empty);

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { Identity } from './identity.js';
+import { word, type Identity } from './identity.js';
 import { anySecret, type Planted } from './planted.js';
 
 // Error messages, stack traces and config values with planted secrets, shaped like
@@ -39,19 +39,38 @@ const message = (id: Identity, machine: boolean): fc.Arbitrary<PlantedText> =>
 
 const FUNCTIONS = ['Object.<anonymous>', 'Module._compile', 'async Promise.all', 'readConfig', 'Socket.emit', 'new Client'];
 
-/** A V8 stack trace: "Error: message" then "    at fn (location)" lines. */
-const stack = (id: Identity, machine: boolean): fc.Arbitrary<PlantedText> =>
+const cap = (w: string): string => w.charAt(0).toUpperCase() + w.slice(1);
+const OWNED_SHAPES: ((w: string) => string)[] = [
+  (w) => `${cap(w)}Billing.run`,
+  (w) => `handle${cap(w)}Invoice`,
+  (w) => `new Client_${w}`,
+  (w) => `async ${w}Sync`,
+  (w) => `Object.${w}`,
+];
+
+/** A function named after its owner (a person, an organisation), as code outside the app names them. */
+const ownedFunction: fc.Arbitrary<{ fn: string; planted: Planted[] }> = fc
+  .tuple(fc.constantFrom(...OWNED_SHAPES), word)
+  .map(([shape, w]) => ({ fn: shape(w), planted: [{ kind: 'function-name', text: shape(w), secrets: [w] }] }));
+
+const knownFunction = fc.constantFrom(...FUNCTIONS).map((fn) => ({ fn, planted: [] as Planted[] }));
+
+/** A V8 stack trace: "Error: message" then "    at fn (location)" lines; every location is outside the app. */
+const stack = (id: Identity, machine: boolean, owned: boolean): fc.Arbitrary<PlantedText> =>
   fc
     .tuple(
       fc.constantFrom('Error', 'TypeError', 'SystemError'),
       message(id, machine),
-      fc.array(fc.tuple(fc.constantFrom(...FUNCTIONS), anySecret(id, machine), fc.boolean()), { minLength: 1, maxLength: 6 }),
+      fc.array(fc.tuple(owned ? fc.oneof(knownFunction, ownedFunction) : knownFunction, anySecret(id, machine), fc.boolean()), {
+        minLength: 1,
+        maxLength: 6,
+      }),
     )
     .map(([type, msg, frames]) => ({
-      text: [`${type}: ${msg.text}`, ...frames.map(([fn, p, named]) => (named ? `    at ${fn} (${p.text})` : `    at ${p.text}`))].join(
+      text: [`${type}: ${msg.text}`, ...frames.map(([f, p, named]) => (named ? `    at ${f.fn} (${p.text})` : `    at ${p.text}`))].join(
         '\n',
       ),
-      planted: [...msg.planted, ...frames.map(([, p]) => p)],
+      planted: [...msg.planted, ...frames.flatMap(([f, p, named]) => (named ? [...f.planted, p] : [p]))],
     }));
 
 /** A config value as it is echoed in a message: `endpoint: "<value>"`. */
@@ -61,9 +80,13 @@ const configValue = (id: Identity, machine: boolean): fc.Arbitrary<PlantedText> 
     planted: [p],
   }));
 
-/** `machine: false`: no bare host or user names of this machine (for a scrubber without context). */
-export const plantedText = (id: Identity, machine = true): fc.Arbitrary<PlantedText> =>
-  fc.oneof(message(id, machine), stack(id, machine), configValue(id, machine));
+/**
+ * `machine: false`: no bare host or user names of this machine (for a scrubber without context).
+ * `owned: false`: no function names made of a person's or organisation's name (the free-text
+ * scrubber, a second line, leaves identifiers alone; the frame rules judge them).
+ */
+export const plantedText = (id: Identity, machine = true, owned = true): fc.Arbitrary<PlantedText> =>
+  fc.oneof(message(id, machine), stack(id, machine, owned), configValue(id, machine));
 
 /** The secrets of `planted` that `out` still contains (case-insensitive). */
 export function survivors(out: string, planted: Planted[]): string[] {
