@@ -370,7 +370,8 @@ function actionOf(rule: string): ChangeAction {
 function ruledLeaf(value: unknown, info: NodeInfo, rule: string, walk: Walk): unknown {
   const memo = walk.memo;
   // A rule that reads a sibling is not a function of the value alone: never remembered.
-  if (memo === undefined || !memorable(value) || ruleSpec(rule)?.contextual === true) {
+  const contextual = (rule === info.rule ? info.spec : ruleSpec(rule))?.contextual;
+  if (memo === undefined || !memorable(value) || contextual?.(walk.options.errors ?? NO_ERROR_CONTEXT) === true) {
     const out = applyRule(rule, value, info, walk);
     return out === DROP || !valueFits(info, out) ? DROP : out;
   }

@@ -54,8 +54,11 @@ export interface RuleSpec {
    * its wire pattern instead of by running the rule again.
    */
   idempotent?: false;
-  /** True when the rule reads `siblings`: its result is not a function of the value alone (never memoised). */
-  contextual?: true;
+  /**
+   * Whether, in this context, the rule reads `siblings`: then its result is not a function
+   * of the value alone, and it is never memoised.
+   */
+  contextual?: (errors: ErrorContext) => boolean;
 }
 
 const text =
@@ -172,7 +175,8 @@ export const RULES = {
   'frame-fn': {
     action: 'templated',
     doc: "a stack frame's function: an identifier path (Class.method, async x, new X), else `<fn>`; in a file that is not the app's, a popular package's or Node's, only when made of vocabulary words",
-    contextual: true,
+    // Only a sender, which knows the app's roots, judges whose code a frame is.
+    contextual: (errors) => (errors.roots.appRoots ?? []).length > 0,
     apply: text((value, ctx) =>
       safeFunctionName(value, { file: ctx.siblings?.['file'], roots: ctx.errors.roots, template: ctx.errors.template }),
     ),

@@ -4,6 +4,7 @@ import type { FieldChange } from '../../main/api.js';
 import {
   applySchema,
   leavesWithoutRule,
+  RuleMemo,
   requiredAboveLevel,
   schemaAtLevel,
   type ApplyOptions,
@@ -293,5 +294,42 @@ describe('requiredAboveLevel and schemaAtLevel', () => {
     expect(schemaAtLevel(s, 1)).toMatchObject({ required: ['a'], properties: { a: {} } });
     expect(Object.keys((schemaAtLevel(s, 1) as { properties: object }).properties)).toEqual(['a']);
     expect(Object.keys((schemaAtLevel(s, 3) as { properties: object }).properties)).toEqual(['a', 'b', 'c']);
+  });
+});
+
+describe('a rule that reads its siblings (frame-fn)', () => {
+  const frames: JsonSchema = {
+    type: 'array',
+    'x-level': 0,
+    items: {
+      type: 'object',
+      properties: { fn: { type: 'string', 'x-rule': 'frame-fn' }, file: { type: 'string', 'x-rule': 'frame-file' } },
+    },
+  };
+  const input = [
+    { fn: 'ContosoBilling.run', file: '/home/bob/candor/dist/billing.js' },
+    { fn: 'ContosoBilling.run', file: '/opt/contoso/billing.js' },
+    { fn: 'ContosoBilling.run', file: '/home/bob/candor/dist/billing.js' },
+  ];
+
+  it.each([false, true])('judges each frame by its own file, with a memo: %s', (withMemo) => {
+    const memo = withMemo ? new RuleMemo() : undefined;
+    const out = applySchema(input, frames, { ...opts(4, true), memo }).payload as { fn: string; file: string }[];
+    expect(out.map((f) => [f.fn, f.file])).toEqual([
+      ['ContosoBilling.run', 'dist/billing.js'],
+      ['<fn>', '<external>'],
+      ['ContosoBilling.run', 'dist/billing.js'],
+    ]);
+  });
+
+  it('a receiver (no app roots) cannot tell whose code a frame is, and keeps the identifier', () => {
+    const out = applySchema([{ fn: 'ContosoBilling.run', file: '<external>' }], frames, {
+      level: 4,
+      anonymize: true,
+      key,
+      scrub,
+      memo: new RuleMemo(),
+    }).payload as { fn: string }[];
+    expect(out[0]?.fn).toBe('ContosoBilling.run');
   });
 });
