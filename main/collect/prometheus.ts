@@ -21,39 +21,44 @@ const LE_TEXT = [...PROMETHEUS_LE_MS.map((le) => String(le)), '+Inf'];
 const LE_AFTER = LE_TEXT.map((le) => `,le="${le}"} `);
 const LE_ALONE = LE_TEXT.map((le) => `le="${le}"} `);
 
-/** Calls `emit` with the exposition in chunks: a metric's header, then one chunk per series. */
-function expose(registry: MetricsRegistry, emit: (chunk: string) => void): void {
+/** Where an exposition is written: text, and the bucket lines of one histogram series. */
+interface Sink {
+  text(chunk: string): void;
+  /** `<prefix><le> <count>` for each bucket, then for `+Inf` with the series' count. */
+  bucketLines(prefix: string, labelled: boolean, buckets: readonly number[], count: number): void;
+}
+
+/** The exposition into `sink`: each metric's header, then its series. */
+function expose(registry: MetricsRegistry, sink: Sink): void {
   for (const metric of registry.snapshot()) {
     if (metric.kind === 'counter') {
       const name = exposedCounterName(metric.name);
-      let t = `# HELP ${name} ${escapeHelp(metric.help)}\n# TYPE ${name} counter\n`;
+      sink.text(`# HELP ${name} ${escapeHelp(metric.help)}\n# TYPE ${name} counter\n`);
       for (const s of metric.series)
-        t += (s.labelText === '' ? `${name} ` : `${name}{${s.labelText}} `) + formatSampleValue(s.value) + '\n';
-      emit(t);
+        sink.text((s.labelText === '' ? `${name} ` : `${name}{${s.labelText}} `) + formatSampleValue(s.value) + '\n');
       continue;
     }
     const name = metric.name;
-    emit(`# HELP ${name} ${escapeHelp(metric.help)}\n# TYPE ${name} histogram\n`);
+    sink.text(`# HELP ${name} ${escapeHelp(metric.help)}\n# TYPE ${name} histogram\n`);
     for (const s of metric.series) {
       const lt = s.labelText;
-      const le = lt === '' ? LE_ALONE : LE_AFTER;
-      const prefix = `${name}_bucket{${lt}`;
+      sink.bucketLines(`${name}_bucket{${lt}`, lt !== '', s.buckets, s.count);
       const braced = lt === '' ? ' ' : `{${lt}} `;
-      const buckets = s.buckets;
-      const last = buckets.length;
-      let t = '';
-      for (let j = 0; j < last; j++) t += prefix + le[j] + String(buckets[j]) + '\n';
-      t += prefix + le[last] + String(s.count) + '\n';
-      t += `${name}_sum${braced}${formatSampleValue(s.sum)}\n${name}_count${braced}${String(s.count)}\n`;
-      emit(t);
+      sink.text(`${name}_sum${braced}${formatSampleValue(s.sum)}\n${name}_count${braced}${String(s.count)}\n`);
     }
   }
 }
 
 export function toPrometheusText(registry: MetricsRegistry): string {
   let out = '';
-  expose(registry, (chunk) => {
-    out += chunk;
+  expose(registry, {
+    text(chunk) {
+      out += chunk;
+    },
+    bucketLines(prefix, labelled, buckets, count) {
+      const le = labelled ? LE_AFTER : LE_ALONE;
+      for (let j = 0; j <= buckets.length; j++) out += prefix + le[j] + String(j < buckets.length ? buckets[j] : count) + '\n';
+    },
   });
   return out;
 }
@@ -69,11 +74,11 @@ const LE_ALONE_BYTES = LE_ALONE.map((le) => encoder.encode(le));
 const NEWLINE = 0x0a;
 const ZERO = 0x30;
 
-class ByteSink {
+class ByteSink implements Sink {
   buf = new Uint8Array(1 << 16);
   used = 0;
 
-  reserve(n: number): void {
+  private reserve(n: number): void {
     if (this.used + n <= this.buf.length) return;
     const grown = new Uint8Array(Math.max(this.buf.length * 2, this.used + n));
     grown.set(this.buf.subarray(0, this.used));
@@ -86,21 +91,33 @@ class ByteSink {
     this.used += encoder.encodeInto(chunk, this.buf.subarray(this.used)).written;
   }
 
-  bytes(b: Uint8Array): void {
+  bucketLines(prefix: string, labelled: boolean, buckets: readonly number[], count: number): void {
+    const le = labelled ? LE_AFTER_BYTES : LE_ALONE_BYTES;
+    const start = this.used;
+    this.text(prefix);
+    const end = this.used;
+    for (let j = 0; j <= buckets.length; j++) {
+      if (j > 0) this.again(start, end);
+      this.bytes(le[j] as Uint8Array);
+      this.countLine(j < buckets.length ? (buckets[j] as number) : count);
+    }
+  }
+
+  private bytes(b: Uint8Array): void {
     this.reserve(b.length);
     this.buf.set(b, this.used);
     this.used += b.length;
   }
 
   /** Bytes already written at [start, end), again. */
-  again(start: number, end: number): void {
+  private again(start: number, end: number): void {
     this.reserve(end - start);
     this.buf.copyWithin(this.used, start, end);
     this.used += end - start;
   }
 
   /** A count, spelled as String(n) spells it, then a newline. */
-  countLine(n: number): void {
+  private countLine(n: number): void {
     if (!Number.isSafeInteger(n) || n < 0) {
       this.text(String(n) + '\n');
       return;
@@ -126,36 +143,10 @@ let sink = new ByteSink();
 export function toPrometheusBytes(registry: MetricsRegistry): Buffer {
   const out = sink;
   out.used = 0;
-  for (const metric of registry.snapshot()) {
-    if (metric.kind === 'counter') {
-      const name = exposedCounterName(metric.name);
-      out.text(`# HELP ${name} ${escapeHelp(metric.help)}\n# TYPE ${name} counter\n`);
-      for (const s of metric.series)
-        out.text((s.labelText === '' ? `${name} ` : `${name}{${s.labelText}} `) + formatSampleValue(s.value) + '\n');
-      continue;
-    }
-    const name = metric.name;
-    out.text(`# HELP ${name} ${escapeHelp(metric.help)}\n# TYPE ${name} histogram\n`);
-    for (const s of metric.series) {
-      const lt = s.labelText;
-      const le = lt === '' ? LE_ALONE_BYTES : LE_AFTER_BYTES;
-      const start = out.used;
-      out.text(`${name}_bucket{${lt}`);
-      const end = out.used;
-      const buckets = s.buckets;
-      const last = buckets.length;
-      for (let j = 0; j <= last; j++) {
-        if (j > 0) out.again(start, end);
-        out.bytes(le[j] as Uint8Array);
-        out.countLine(j < last ? (buckets[j] as number) : s.count);
-      }
-      const braced = lt === '' ? ' ' : `{${lt}} `;
-      out.text(`${name}_sum${braced}${formatSampleValue(s.sum)}\n${name}_count${braced}${String(s.count)}\n`);
-    }
-  }
-  // Keep a grown buffer for the next call, but not one a single huge scrape left behind.
-  const bytes = Buffer.from(out.buf.subarray(0, out.used));
-  if (out.buf.length > 1 << 24) sink = new ByteSink();
+  expose(registry, out);
   // A copy: a response may still be sending these bytes when the next scrape starts.
+  const bytes = Buffer.from(out.buf.subarray(0, out.used));
+  // Keep a grown buffer for the next call, but not one a single huge scrape left behind.
+  if (out.buf.length > 1 << 24) sink = new ByteSink();
   return bytes;
 }
