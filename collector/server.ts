@@ -157,8 +157,16 @@ export async function startCollectorServer(options: CollectorServerOptions): Pro
       req.resume();
       return;
     }
-    if (instance !== null) await getInstance(ctx, res, decodeURIComponent(instance[1] ?? ''));
-    else await route?.handler(ctx, req, res, url.searchParams);
+    if (instance !== null) {
+      let id: string;
+      try {
+        id = decodeURIComponent(instance[1] ?? '');
+      } catch {
+        sendError(res, 400, `the instance id in ${path} is not valid percent-encoding`);
+        return;
+      }
+      await getInstance(ctx, res, id);
+    } else await route?.handler(ctx, req, res, url.searchParams);
   };
 
   const server = createServer((req, res) => {

@@ -222,6 +222,9 @@ describe('the admin API', () => {
     expect(String(bad.json['error'])).toMatch(/days must be/);
     expect((await send(url, '/v1/aggregates?hours=3', { token: TEST_TOKEN })).json['error']).toMatch(/unknown query parameter "hours"/);
     expect((await send(url, '/v1/instances/not-a-uuid', { token: TEST_TOKEN })).status).toBe(400);
+    const badEscape = await send(url, '/v1/instances/%E0%A4%A', { token: TEST_TOKEN });
+    expect(badEscape.status).toBe(400);
+    expect(String(badEscape.json['error'])).toMatch(/not valid percent-encoding/);
   });
 
   it('shows a group only once min_group_size distinct reports back it', async () => {
