@@ -76,8 +76,4 @@ export class RateLimiter {
   private sweep(now: number): void {
     for (const [id, bucket] of this.instances) if (bucket.full(now)) this.instances.delete(id);
   }
-
-  get trackedInstances(): number {
-    return this.instances.size;
-  }
 }

@@ -53,8 +53,6 @@ const DIMS: readonly DimSpec[] = [
   { dim: 'source_sdk', table: 'sources', source: 'source', value: 'sdk_language' },
 ];
 
-export const DIM_NAMES: readonly string[] = DIMS.map((d) => d.dim);
-
 function since(window: AggregateWindow): string {
   return window.since === null ? '' : ` WHERE received_on >= ${dayLiteral(window.since)}`;
 }

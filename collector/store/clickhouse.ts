@@ -13,6 +13,7 @@ import {
 import { ClickHouseHttp, ClickHouseQueryError, tsvString, type ClickHouseOptions } from './clickhouse-http.js';
 import {
   dayLiteral,
+  splitRepeats,
   StoreUnavailableError,
   uuidLiterals,
   type AggregateInputs,
@@ -123,12 +124,7 @@ export class ClickHouseStore implements Store {
 
   insert(items: readonly ReportItem[]): Promise<InsertOutcome> {
     return this.guard('insert', async () => {
-      const fresh = new Map<string, ReportItem>();
-      const duplicates: string[] = [];
-      for (const item of items) {
-        if (fresh.has(item.reportId)) duplicates.push(item.reportId);
-        else fresh.set(item.reportId, item);
-      }
+      const { fresh, duplicates } = splitRepeats(items);
       if (fresh.size > 0) {
         // instance_id leads the ORDER BY: the lookup reads only those instances' granules.
         const instances = uuidLiterals([...new Set([...fresh.values()].map((item) => item.instanceId))]);
@@ -144,17 +140,18 @@ export class ClickHouseStore implements Store {
       // Child rows first, `reports` last: a report counts as stored once its reports row
       // exists, and child rows left by a failed attempt are made harmless by the queries.
       const children = TABLE_NAMES.filter((name) => name !== 'reports');
+      const stored = [...fresh.values()];
       await Promise.all(
         children.map((name) =>
           this.insertRows(
             name,
-            [...fresh.values()].flatMap((item) => item.rows[name]),
+            stored.flatMap((item) => item.rows[name]),
           ),
         ),
       );
       await this.insertRows(
         'reports',
-        [...fresh.values()].flatMap((item) => item.rows.reports),
+        stored.flatMap((item) => item.rows.reports),
       );
       return { stored: [...fresh.keys()], duplicates };
     });

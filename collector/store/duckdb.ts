@@ -35,6 +35,7 @@ import {
 } from './aggregate-sql.js';
 import {
   dayLiteral,
+  splitRepeats,
   StoreUnavailableError,
   uuidLiterals,
   type AggregateInputs,
@@ -207,12 +208,7 @@ export class DuckDbStore implements Store {
   }
 
   private async insertNow(items: readonly ReportItem[]): Promise<InsertOutcome> {
-    const fresh = new Map<string, ReportItem>();
-    const duplicates: string[] = [];
-    for (const item of items) {
-      if (fresh.has(item.reportId)) duplicates.push(item.reportId);
-      else fresh.set(item.reportId, item);
-    }
+    const { fresh, duplicates } = splitRepeats(items);
     await this.openTransaction();
     let committed = false;
     try {
@@ -268,14 +264,36 @@ export class DuckDbStore implements Store {
   /** After a failed write: roll back what it wrote and start over with new appenders. */
   private async abandon(): Promise<void> {
     await this.writer.run('ROLLBACK').catch(() => undefined);
+    this.dropAppenders();
+  }
+
+  /** Closes every kept appender: one that failed may refuse to close, and is dropped either way. */
+  private dropAppenders(): void {
     for (const appender of this.appenders.values()) {
       try {
         appender.closeSync();
       } catch {
-        // an appender that failed may refuse to close; it is dropped either way
+        // dropped either way
       }
     }
     this.appenders.clear();
+  }
+
+  /** Deletes the rows `where` selects from every table in one transaction; the number deleted. */
+  private async deleteWhere(where: string): Promise<number> {
+    let deleted = 0;
+    await this.openTransaction();
+    try {
+      for (const name of TABLE_NAMES) {
+        const result = await this.writer.run(`DELETE FROM ${name} WHERE ${where}`);
+        deleted += Number(result.rowsChanged);
+      }
+      await this.writer.run('COMMIT');
+    } catch (error) {
+      await this.abandon();
+      throw error;
+    }
+    return deleted;
   }
 
   /** The filter, (re)built from the stored ids when missing or past its planned size. */
@@ -324,19 +342,7 @@ export class DuckDbStore implements Store {
   deleteInstances(ids: readonly string[]): Promise<DeleteOutcome> {
     return this.writes.run(() =>
       this.guard('delete', async () => {
-        const list = uuidLiterals(ids);
-        let rowsDeleted = 0;
-        await this.openTransaction();
-        try {
-          for (const name of TABLE_NAMES) {
-            const result = await this.writer.run(`DELETE FROM ${name} WHERE instance_id IN (${list})`);
-            rowsDeleted += Number(result.rowsChanged);
-          }
-          await this.writer.run('COMMIT');
-        } catch (error) {
-          await this.abandon();
-          throw error;
-        }
+        const rowsDeleted = await this.deleteWhere(`instance_id IN (${uuidLiterals(ids)})`);
         return { rowsDeleted, remaining: await this.countRowsOn(this.writer, ids) };
       }),
     );
@@ -387,23 +393,7 @@ export class DuckDbStore implements Store {
   }
 
   removeBefore(day: string): Promise<number> {
-    return this.writes.run(() =>
-      this.guard('retention', async () => {
-        let removed = 0;
-        await this.openTransaction();
-        try {
-          for (const name of TABLE_NAMES) {
-            const result = await this.writer.run(`DELETE FROM ${name} WHERE received_on < ${dayLiteral(day)}`);
-            removed += Number(result.rowsChanged);
-          }
-          await this.writer.run('COMMIT');
-        } catch (error) {
-          await this.abandon();
-          throw error;
-        }
-        return removed;
-      }),
-    );
+    return this.writes.run(() => this.guard('retention', () => this.deleteWhere(`received_on < ${dayLiteral(day)}`)));
   }
 
   async close(): Promise<void> {
@@ -423,14 +413,8 @@ export class DuckDbStore implements Store {
       )
         await this.writer.run('ROLLBACK').catch(() => undefined);
     }
-    for (const appender of this.appenders.values()) {
-      try {
-        appender.closeSync();
-      } catch {
-        // nothing is pending in it: every write flushed and committed or rolled back
-      }
-    }
-    this.appenders.clear();
+    // Nothing is pending in them: every write flushed and committed or rolled back.
+    this.dropAppenders();
     // A checkpoint folds the write-ahead log into the file, so the next start reads one file.
     await this.writer.run('CHECKPOINT').catch(() => undefined);
     this.reader.closeSync();

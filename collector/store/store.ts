@@ -129,6 +129,17 @@ export class StoreUnavailableError extends Error {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Ids go into SQL as literals: only canonical lower-case UUIDs ever reach a query. */
+/** A batch by report_id: the first item of each id, and the ids repeated within the batch. */
+export function splitRepeats(items: readonly ReportItem[]): { fresh: Map<string, ReportItem>; duplicates: string[] } {
+  const fresh = new Map<string, ReportItem>();
+  const duplicates: string[] = [];
+  for (const item of items) {
+    if (fresh.has(item.reportId)) duplicates.push(item.reportId);
+    else fresh.set(item.reportId, item);
+  }
+  return { fresh, duplicates };
+}
+
 export function uuidLiterals(ids: readonly string[]): string {
   for (const id of ids) if (!UUID.test(id)) throw new Error(`not a canonical UUID: ${JSON.stringify(id)}`);
   return ids.map((id) => `'${id}'`).join(', ');
