@@ -5,6 +5,7 @@ import {
   httpStatuses,
   isAllowedRun,
   isKnownCode,
+  MID,
   needsLowerCaseNext,
   wordRules,
   type Position,
@@ -399,7 +400,7 @@ class Templater {
   }
 
   private isAllowed(run: string, inPath: boolean): boolean {
-    return /^[A-Za-z0-9_$']+$/.test(run) && isAllowedRun(run, { lineStart: false, sentenceStart: false }, this.rules, inPath);
+    return /^[A-Za-z0-9_$']+$/.test(run) && isAllowedRun(run, MID, this.rules, inPath);
   }
 
   private allowed(run: string): boolean {
@@ -673,6 +674,3 @@ export function isSafeTemplate(text: string, ctx?: TemplateContext): boolean {
   }
   return true;
 }
-
-// Exported for the unit tests of the pieces.
-export const internals = { normalise, addressKind };

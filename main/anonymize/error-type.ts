@@ -1,4 +1,4 @@
-import { errorTypes, identifierParts, isAllowedRun, wordRules, type TemplateContext } from './error-vocabulary.js';
+import { errorTypes, identifierParts, isAllowedRun, MID, wordRules, type TemplateContext } from './error-vocabulary.js';
 
 // The type of an error as it may leave: an identifier that names a known error class
 // (built into the platform or declared by one of the libraries the vocabulary was built
@@ -24,7 +24,6 @@ const VALUE_TYPES = new Set([
 ]);
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]{0,79}$/;
-const MID = { lineStart: false, sentenceStart: false };
 
 export function safeErrorType(type: string, ctx?: TemplateContext): string {
   if (typeof type !== 'string') return UNKNOWN_TYPE;

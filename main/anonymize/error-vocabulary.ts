@@ -125,7 +125,8 @@ export interface Position {
   sentenceStart: boolean;
 }
 
-const MID: Position = { lineStart: false, sentenceStart: false };
+/** Neither first on its line nor in its sentence: the strictest place for a word. */
+export const MID: Position = { lineStart: false, sentenceStart: false };
 
 /**
  * Follows the text as it is written out, so the templater and isSafeTemplate agree on
@@ -225,7 +226,7 @@ export function isAllowedRun(run: string, at: Position, rules: WordRules, inPath
   const apostrophe = run.indexOf("'");
   if (apostrophe >= 0) {
     if (apostrophe === 0 || apostrophe === run.length - 1) return false;
-    if (vocabulary().has(run.toLowerCase()) && !rules.denied.has(run.toLowerCase())) return true;
+    if (vocabulary().has(run.toLowerCase())) return true;
     const base = run.slice(0, apostrophe);
     const suffix = run.slice(apostrophe + 1);
     return APOSTROPHE_SUFFIXES.has(suffix.toLowerCase()) && isAllowedRun(base, at, rules, inPath);

@@ -1,5 +1,5 @@
 import type { TemplateContext } from './error-template.js';
-import { isAllowedRun, wordRules, type Position } from './error-vocabulary.js';
+import { isAllowedRun, MID, wordRules } from './error-vocabulary.js';
 import { isPopularPackage } from './package-names.js';
 
 // Stack frames as they may leave: a function name that is an identifier path (in a file
@@ -136,7 +136,6 @@ const FN_PART = `(?:${IDENT}|<anonymous>|<computed>|<instance_members_initialize
 const FN = new RegExp(`^(?:${FN_PART}\\.){0,7}(?:(?:get|set) )?${FN_PART}$`);
 
 const SPECIAL_PART = /^<[a-z_]+>$/;
-const ANYWHERE: Position = { lineStart: false, sentenceStart: false };
 
 /**
  * Whether every part of a function path is made of vocabulary words (`Server.emit`,
@@ -148,7 +147,7 @@ function isVocabularyPath(fn: string, template: TemplateContext): boolean {
   for (const part of fn.split('.')) {
     const name = part.replace(/^(?:get|set) /, '').replace(/^[_$]+|[_$]+$/g, '');
     if (name === '' || SPECIAL_PART.test(name)) continue;
-    if (!isAllowedRun(name, ANYWHERE, rules, true)) return false;
+    if (!isAllowedRun(name, MID, rules, true)) return false;
   }
   return true;
 }
@@ -341,9 +340,4 @@ export function printedFunctionName(frame: RawFrame): string {
 export function safeFileLocation(location: string, roots: FrameRoots): string {
   if (location === EXTERNAL || location === PACKAGE) return location;
   return fileOf(location, compile(roots));
-}
-
-/** A line or column number as it may leave (null when absent or absurd). */
-export function safeFramePosition(n: number | null): number | null {
-  return safeNumber(n);
 }
