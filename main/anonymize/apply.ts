@@ -1,5 +1,6 @@
 import type { ChangeAction, FieldChange } from '../api.js';
 import { DROP as RULE_DROP, NO_ERROR_CONTEXT, ruleSpec, type ErrorContext, type RuleSpec } from './rules.js';
+import type { RuleMemo } from './rule-memo.js';
 import {
   allowsNull,
   branchesOf,
@@ -178,71 +179,6 @@ function readNode(node: JsonSchema): NodeInfo {
   };
 }
 
-// ---- the memo ----------------------------------------------------------------------
-
-/** Longest string remembered, most values and most characters held: a flood of unique values cannot grow it. */
-const MEMO_MAX_CHARS_EACH = 1024;
-const MEMO_MAX_ENTRIES = 50_000;
-const MEMO_MAX_CHARS = 4_000_000;
-
-/**
- * What each leaf value (a string or a number) came to under its rule (the value, or
- * dropped), per schema node.
- * A rule is a pure function of the value and the context (key, scrub and error
- * context, skipped rules), so one memo serves only one context: it binds itself to the
- * options of its first walk and refuses others. Bounded: when full it starts over.
- */
-export class RuleMemo {
-  /** By node id: the rule the values were ruled by, and what each came to. */
-  private readonly byNode: Array<{ rule: string; values: Map<string | number, unknown> } | undefined> = [];
-  private entries = 0;
-  private chars = 0;
-  private bound: Pick<ApplyOptions, 'key' | 'scrub' | 'errors' | 'skipRules'> | null = null;
-
-  /** @internal Checks that this memo is used with the context it was first used with. */
-  bind(options: ApplyOptions): void {
-    if (this.bound === null) {
-      this.bound = { key: options.key, scrub: options.scrub, errors: options.errors, skipRules: options.skipRules };
-      return;
-    }
-    const b = this.bound;
-    if (b.key !== options.key || b.scrub !== options.scrub || b.errors !== options.errors || b.skipRules !== options.skipRules)
-      throw new Error('RuleMemo: used with another key, scrub, errors or skipRules than its first walk');
-  }
-
-  /** @internal What `value` came to at node `id` under `rule`; undefined when not known. */
-  get(id: number, rule: string, value: string | number): unknown {
-    const entry = this.byNode[id];
-    return entry !== undefined && entry.rule === rule ? entry.values.get(value) : undefined;
-  }
-
-  /** @internal */
-  set(id: number, rule: string, value: string | number, out: unknown): void {
-    const size = typeof value === 'string' ? value.length : 8;
-    if (size > MEMO_MAX_CHARS_EACH) return;
-    if (this.entries >= MEMO_MAX_ENTRIES || this.chars >= MEMO_MAX_CHARS) this.clear();
-    let entry = this.byNode[id];
-    if (entry === undefined) {
-      entry = { rule, values: new Map() };
-      this.byNode[id] = entry;
-    } else if (entry.rule !== rule) return; // the same node under another inherited rule: not remembered
-    entry.values.set(value, out);
-    this.entries += 1;
-    this.chars += size + (typeof out === 'string' ? out.length : 0);
-  }
-
-  /** Values remembered. */
-  get size(): number {
-    return this.entries;
-  }
-
-  clear(): void {
-    this.byNode.length = 0;
-    this.entries = 0;
-    this.chars = 0;
-  }
-}
-
 // ---- checks -------------------------------------------------------------------------
 
 interface Walk {
@@ -254,6 +190,7 @@ interface Walk {
   build: boolean;
   /** The object whose field is being visited (its input), for rules that read a sibling; null in arrays. */
   parent: Readonly<Record<string, unknown>> | null;
+  errors: ErrorContext;
 }
 
 function copyRaw(value: unknown): unknown {
@@ -346,16 +283,14 @@ function valueFits(info: NodeInfo, value: unknown): boolean {
 
 // ---- rules ------------------------------------------------------------------------
 
-/** The value under a rule, or DROP when the rule does not apply to it (or is unknown). */
-function applyRule(rule: string, value: unknown, info: NodeInfo, walk: Walk): unknown {
+/** The value under a rule (`spec` is its entry), or DROP when the rule does not apply to it (or is unknown). */
+function applyRule(rule: string, spec: RuleSpec | null, value: unknown, info: NodeInfo, walk: Walk): unknown {
   if (rule === 'keep' || value === null || walk.options.skipRules?.has(rule)) return value;
-  const spec = rule === info.rule ? info.spec : ruleSpec(rule);
   if (spec === null) return DROP;
-  const errors = walk.options.errors ?? NO_ERROR_CONTEXT;
   const out = spec.apply(value, {
     key: walk.options.key,
     scrub: walk.options.scrub,
-    errors,
+    errors: walk.errors,
     categories: info.categories,
     siblings: walk.parent,
   });
@@ -366,19 +301,21 @@ function actionOf(rule: string): ChangeAction {
   return ruleSpec(rule)?.action ?? 'dropped';
 }
 
-/** A leaf's value under its rule, checked against its node again; DROP when it cannot be kept. */
+/** The value under its rule, checked against its node again; DROP when it cannot be kept. */
+function ruledValue(rule: string, spec: RuleSpec | null, value: unknown, info: NodeInfo, walk: Walk): unknown {
+  const out = applyRule(rule, spec, value, info, walk);
+  return out === DROP || !valueFits(info, out) ? DROP : out;
+}
+
+/** A leaf's value under its rule, remembered where a memo may hold it. */
 function ruledLeaf(value: unknown, info: NodeInfo, rule: string, walk: Walk): unknown {
+  const spec = rule === info.rule ? info.spec : ruleSpec(rule);
   const memo = walk.memo;
   // A rule that reads a sibling is not a function of the value alone: never remembered.
-  const contextual = (rule === info.rule ? info.spec : ruleSpec(rule))?.contextual;
-  if (memo === undefined || !memorable(value) || contextual?.(walk.options.errors ?? NO_ERROR_CONTEXT) === true) {
-    const out = applyRule(rule, value, info, walk);
-    return out === DROP || !valueFits(info, out) ? DROP : out;
-  }
+  if (memo === undefined || !memorable(value) || spec?.contextual?.(walk.errors) === true) return ruledValue(rule, spec, value, info, walk);
   const known = memo.get(info.id, rule, value);
   if (known !== undefined) return known;
-  const raw = applyRule(rule, value, info, walk);
-  const out = raw === DROP || !valueFits(info, raw) ? DROP : raw;
+  const out = ruledValue(rule, spec, value, info, walk);
   memo.set(info.id, rule, value, out);
   return out;
 }
@@ -405,7 +342,7 @@ function recordKey(key: string, info: NodeInfo, walk: Walk): string | typeof DRO
   if (info.propertyNames !== null && !valueFits(infoOf(info.propertyNames), key)) return DROP;
   const rule = info.keyRule;
   if (!walk.options.anonymize || rule === 'keep') return key;
-  const out = applyRule(rule, key, info, walk);
+  const out = applyRule(rule, ruleSpec(rule), key, info, walk);
   return typeof out === 'string' ? out : DROP;
 }
 
@@ -538,7 +475,15 @@ function visit(value: unknown, rawNode: JsonSchema, up: Path, token: Token | nul
 
 function startWalk(schema: JsonSchema, options: ApplyOptions, build = true): Walk {
   options.memo?.bind(options);
-  return { root: schema, options, changes: [], memo: options.anonymize ? options.memo : undefined, build, parent: null };
+  return {
+    root: schema,
+    options,
+    changes: [],
+    memo: options.anonymize ? options.memo : undefined,
+    build,
+    parent: null,
+    errors: options.errors ?? NO_ERROR_CONTEXT,
+  };
 }
 
 /** Cut a payload to a details level and, when asked, anonymize it, as the schema says. */

@@ -4,13 +4,13 @@ import type { FieldChange } from '../../main/api.js';
 import {
   applySchema,
   leavesWithoutRule,
-  RuleMemo,
   requiredAboveLevel,
   schemaAtLevel,
   type ApplyOptions,
   type JsonSchema,
 } from '../../main/anonymize/apply.js';
 import { hashName } from '../../main/anonymize/hash.js';
+import { RuleMemo } from '../../main/anonymize/rule-memo.js';
 import type { ScrubContext } from '../../main/anonymize/text.js';
 import { Payload, payloadJsonSchema } from '../../main/report/payload-schema.js';
 import { IDENTIFYING, INJECTED_POINTERS, rawPayload } from './raw-payload.js';

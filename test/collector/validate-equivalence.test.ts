@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { applySchema, RuleMemo, schemaChanges, type ApplyOptions, type JsonSchema } from '../../main/anonymize/apply.js';
+import { applySchema, schemaChanges, type ApplyOptions, type JsonSchema } from '../../main/anonymize/apply.js';
+import { RuleMemo } from '../../main/anonymize/rule-memo.js';
 import { RULES, type RuleSpec } from '../../main/anonymize/rules.js';
 import { validateWireReport } from '../../main/report/published.js';
 import { payloadSchema } from '../../main/report/validate.js';
