@@ -75,7 +75,7 @@ export function agentHandlers(parts: HandlerParts): AgentHandlers {
     disable: async () => update((s) => ({ ...s, user_disabled: { value: true, at: nowIso() }, recovered: null })),
     enable: async () => update((s) => ({ ...s, user_disabled: { value: false, at: nowIso() }, recovered: null })),
     exportReport: async ({ details_level, anonymize }) => {
-      const { payload } = await reports.preview(details_level, anonymize);
+      const { payload } = (await reports.build(details_level, anonymize)).result;
       const filename = suggestedExportName(payload);
       const target = parts.exportTarget();
       const chosen = target ? await target(filename) : null;
@@ -109,7 +109,7 @@ export function agentHandlers(parts: HandlerParts): AgentHandlers {
         if (error instanceof RangeError) throw new ContractError(`answerSource: name: ${error.message}`);
         throw error;
       }
-      hub.emit();
+      // The registry's change reaches the surfaces through agent.ts's onChange wiring.
       return info;
     },
     reportError: async ({ type, message, stack }) => {

@@ -69,21 +69,19 @@ export class ReportBuilder {
     return { raw, markQueued: errors.markQueued };
   }
 
-  /** The payload at a level, anonymized or raw, with the list of changed fields. */
+  /** The payload at a level, anonymized or raw, with the list of changed fields, and what apps awaiting an answer would send. */
   async preview(level: number, anonymize: boolean): Promise<PreviewResult> {
-    return (await this.build(level, anonymize)).result;
+    const { result } = await this.build(level, anonymize);
+    return { ...result, pending: previewPendingSources(this.parts.sources.pending(), level, anonymize, this.parts.anonymize) };
   }
 
-  /** A report to queue: the payload, and what to call once it is queued (the errors it carried are then sent). */
-  async build(level: number, anonymize: boolean): Promise<{ result: PreviewResult; markQueued: MarkQueued }> {
+  /** A report to queue or export: the payload, and what to call once it is queued (the errors it carried are then sent). */
+  async build(level: number, anonymize: boolean): Promise<{ result: Omit<PreviewResult, 'pending'>; markQueued: MarkQueued }> {
     const { timing } = this.parts;
     const stop = timing.report.startTimer();
     const { raw, markQueued } = await this.rawWithMark();
     const stopAnonymize = timing.anonymize.startTimer();
-    const result: PreviewResult = {
-      ...makeReport(raw, level, anonymize, this.parts.anonymize),
-      pending: previewPendingSources(this.parts.sources.pending(), level, anonymize, this.parts.anonymize),
-    };
+    const result = makeReport(raw, level, anonymize, this.parts.anonymize);
     stopAnonymize();
     stop();
     timing.reports.add();
