@@ -44,6 +44,8 @@ export interface AgentOptions {
   passive?: boolean;
   /** Overrides intake.otlp.port for the OTLP intake (`candor start --otlp-port`); 0 picks a free port. */
   otlpPort?: number;
+  /** The caller already checked the data dir (acquireLock does): its walk is not repeated. */
+  dataDirChecked?: true;
 }
 
 export interface Agent {
@@ -78,7 +80,7 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
   const { dataDir } = options;
   const passive = options.passive === true;
   // Before anything in it is read: refuses a data dir another user owns or can write (docs/data-dir.md).
-  ensureSafeDataDir(dataDir);
+  if (options.dataDirChecked !== true) ensureSafeDataDir(dataDir);
 
   const config = loadConfig({ cwd: options.cwd ?? process.cwd(), env, configPath: options.configPath, configDir: options.configDir });
   const settings = openSettingsStore({ dataDir, storeClass: options.storeClass, watch: !passive });

@@ -51,7 +51,7 @@ export async function startHeadless(options: HeadlessOptions): Promise<HeadlessH
   const lock = acquireLock(options.dataDir);
   let agent: Agent | null = null;
   try {
-    agent = await createAgent({ ...options, mode: 'headless' });
+    agent = await createAgent({ ...options, mode: 'headless', dataDirChecked: true });
     const token = createApiToken(options.dataDir);
     const requests = apiRequestTimer(agent.registry);
     const registry = agent.registry;

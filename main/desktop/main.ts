@@ -65,6 +65,7 @@ async function start(): Promise<void> {
   const agent: Agent = await createAgent({
     mode: 'desktop',
     dataDir,
+    dataDirChecked: true, // by acquireLock above
     env: process.env,
     // A desktop app's working directory is wherever it was launched from: its operator
     // configuration comes from the platform's config folder (or --config-path) only.
