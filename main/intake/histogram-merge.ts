@@ -146,7 +146,8 @@ const EXPONENTIAL_BOUNDS = new Map<number, number[]>();
 const BOUNDS_CACHE_SIZE = 1024;
 
 function exponentialBounds(scale: number, offset: number, n: number): number[] | null {
-  const cacheable = Math.abs(offset) < 2 ** 22;
+  // The key packs n into 9 bits: a longer point is not cached (a key could name two lengths).
+  const cacheable = Math.abs(offset) < 2 ** 22 && n < 512;
   const key = ((scale + 10) * 2 ** 23 + (offset + 2 ** 22)) * 512 + n;
   const cached = cacheable ? EXPONENTIAL_BOUNDS.get(key) : undefined;
   if (cached !== undefined) return cached;
@@ -212,14 +213,4 @@ export function addSameBounds(a: { readonly bounds: readonly number[]; readonly 
   }
   for (let i = 0; i < a.counts.length; i++) a.counts[i] = (a.counts[i] as number) + (b.counts[i] as number);
   return true;
-}
-
-/** The non-empty fine buckets as [index, count] pairs: the wire form `candor-log-linear-1`. */
-export function sparseBuckets(a: Float64Array): [number, number][] {
-  const out: [number, number][] = [];
-  for (let k = 0; k < BUCKET_COUNT; k++) {
-    const c = a[BUCKETS + k] as number;
-    if (c !== 0) out.push([k, c]);
-  }
-  return out;
 }

@@ -1,3 +1,4 @@
+import { OTHER } from '../anonymize/categories.js';
 import type { IntakeLimits } from './limits.js';
 import { isObj, list, scalarText } from './otlp-values.js';
 import type { NameChecker } from './safe-names.js';
@@ -57,7 +58,7 @@ export class AttributeReader {
       }
       const declared = categories.get(key);
       if (declared !== undefined) {
-        if (!declared.has(value)) value = 'other';
+        if (!declared.has(value)) value = OTHER;
       } else if (value.length > this.limits.maxAttributeValueChars) {
         drops.count('attribute_value_too_long');
         continue;

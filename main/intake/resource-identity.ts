@@ -1,4 +1,4 @@
-import { OS_TYPES, SDK_LANGUAGES } from '../anonymize/categories.js';
+import { OS_TYPES, OTHER, SDK_LANGUAGES } from '../anonymize/categories.js';
 import type { NameChecker } from './safe-names.js';
 import type { SourceSdk } from './source-types.js';
 import { isObj, list, scalarText, stringOf } from './otlp-values.js';
@@ -17,8 +17,6 @@ export interface SourceIdentity {
 
 export type IdentityResult =
   { ok: true; identity: SourceIdentity } | { ok: false; reason: 'service_name_missing' | 'service_name_unsafe'; message: string };
-
-export { OS_TYPES, SDK_LANGUAGES } from '../anonymize/categories.js';
 
 const READ = new Set([
   'service.name',
@@ -61,7 +59,7 @@ export function readIdentity(resource: unknown, names: NameChecker): IdentityRes
   const oneOf = (key: string, allowed: readonly string[]): string | null => {
     const v = found.get(key);
     if (v === undefined) return null;
-    return allowed.includes(v) ? v : 'other';
+    return allowed.includes(v) ? v : OTHER;
   };
   const sdkName = found.get('telemetry.sdk.name');
   return {

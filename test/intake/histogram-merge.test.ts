@@ -6,13 +6,20 @@ import {
   BUCKETS,
   bucketIndex,
   COUNT,
+  histogramBuckets,
   LE_SLOTS,
   newSeriesArray,
   PROMETHEUS_LE_MS,
   timerStats,
 } from '../../main/collect/histogram.js';
-import { addCoarse, coarseProblem, exponentialToCoarse, sparseBuckets, type CoarseHistogram } from '../../main/intake/histogram-merge.js';
+import { addCoarse, coarseProblem, exponentialToCoarse, type CoarseHistogram } from '../../main/intake/histogram-merge.js';
 import { alignedBounds, candorBuckets, candorTimer } from './support/intake-fixture.js';
+
+/** The non-empty fine buckets as [index, count] pairs: the wire form `candor-log-linear-1`. */
+function sparseBuckets(a: Float64Array): [number, number][] {
+  const { index, count } = histogramBuckets(a);
+  return index.map((k, i) => [k, count[i] as number]);
+}
 
 // An app's histogram in Candor's layout: exact where the app's bounds are Candor's,
 // count-preserving and integer everywhere, and never outside the app's own buckets.
