@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SAFE_NAME } from '../anonymize/safe-name.js';
 
 // The operator's configuration: one table of leaf keys (type, range, default, what a
 // person should write), from which the whole-object schema, the YAML walker and the
@@ -221,9 +222,8 @@ const leaf = {
 
 /** The intake's keys (issue 11): an OTLP port, and answers and categories per source (service.name). */
 function intakeLeaves() {
-  // The safe-name grammar of main/intake/safe-names.ts (its syntax part): what a
-  // service.name or attribute key must look like to be kept at all.
-  const name = z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]{0,127}$/);
+  // What a service.name or attribute key must look like to be kept at all.
+  const name = z.string().regex(SAFE_NAME);
   return {
     intake_enabled: z.boolean(),
     intake_port: int(0, 65_535),
@@ -333,7 +333,7 @@ export const CONFIG_PATTERN_KEYS: readonly LeafSpec[] = [
 ];
 
 /** What `*` stands for in a pattern key: a service.name. */
-export const CONFIG_PATTERN_NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,127}$/;
+export const CONFIG_PATTERN_NAME = SAFE_NAME;
 
 /**
  * A chosen name as one segment of a dotted key path: service names may contain dots

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SAFE_NAME } from '../anonymize/safe-name.js';
 
 // The user's own choices, persisted in <data dir>/settings.json. The operator's
 // configuration (YAML, env) never lives here, and this file never turns telemetry on
@@ -9,12 +10,11 @@ export const SETTINGS_SCHEMA_VERSION = 2;
 const isoTime = z.iso.datetime({ offset: true });
 
 /** A service.name as the intake accepts it (main/intake/safe-names.ts, syntax part). */
-const SOURCE_NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,127}$/;
 /** Answers kept: far more apps than one machine runs, few enough that a bad file cannot balloon. */
 export const MAX_SOURCE_ANSWERS = 1000;
 
 const SourceAnswers = z
-  .record(z.string().regex(SOURCE_NAME), z.strictObject({ state: z.enum(['allowed', 'denied']), at: isoTime.nullable() }))
+  .record(z.string().regex(SAFE_NAME), z.strictObject({ state: z.enum(['allowed', 'denied']), at: isoTime.nullable() }))
   .refine((answers) => Object.keys(answers).length <= MAX_SOURCE_ANSWERS, { message: `at most ${MAX_SOURCE_ANSWERS} source answers` });
 
 export const SettingsSchema = z.strictObject({

@@ -1,5 +1,6 @@
 import { hostname, homedir, userInfo } from 'node:os';
 import { basename } from 'node:path';
+import { SAFE_NAME } from '../anonymize/safe-name.js';
 
 // The safe-name grammar. An app's metric names, attribute keys, units, service name and
 // version are kept as they are (like Candor's own metric names, they are defined in
@@ -19,7 +20,6 @@ import { basename } from 'node:path';
 
 export type NameProblem = 'syntax' | 'id' | 'address' | 'machine';
 
-const NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,127}$/;
 /** UCUM-style units: `ms`, `By`, `1`, `{request}`, `By/s`, `%`. */
 const UNIT = /^[A-Za-z0-9%{}/._*^-]{1,32}$/;
 /** service.version, telemetry.sdk.version: `1.2.3`, `2.0.0-rc.1+build.7`, `v20.11.1`. */
@@ -108,7 +108,7 @@ export class NameChecker {
   name(text: string): NameProblem | null {
     const cached = this.cache.get(text);
     if (cached !== undefined) return cached;
-    const problem = NAME.test(text) ? this.rest(text) : 'syntax';
+    const problem = SAFE_NAME.test(text) ? this.rest(text) : 'syntax';
     this.remember(text, problem);
     return problem;
   }

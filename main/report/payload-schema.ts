@@ -11,6 +11,7 @@ import {
   SDK_LANGUAGES,
 } from '../anonymize/categories.js';
 import type { Rule } from '../anonymize/rule-names.js';
+import { SAFE_NAME } from '../anonymize/safe-name.js';
 
 // The payload, defined once. Every field carries:
 //   x-level  the lowest details_level that includes it (levels are supersets),
@@ -321,8 +322,6 @@ const Errors = z
 
 // ---- sources: apps that report through Candor's OTLP intake (issue 11) ----------------
 
-/** An app's names as the intake keeps them (the safe-name grammar of main/intake/safe-names.ts). */
-export const SAFE_NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,127}$/;
 const DROP_REASON = /^[a-z][a-z0-9_]{0,63}$/;
 const SDK_NAMES = ['opentelemetry', OTHER] as const;
 const metricName = (): z.ZodString => z.string().regex(SAFE_NAME);
