@@ -26,7 +26,11 @@ function wireNode(node: unknown): unknown {
   const rule = typeof node['x-rule'] === 'string' ? ruleSpec(node['x-rule']) : null;
   if (rule?.wire) {
     const categories = Array.isArray(node['x-categories']) ? (node['x-categories'] as string[]) : null;
-    Object.assign(out, rule.wire(categories));
+    // A keyword the field already has (zod's date-time pattern, say) stays: the rule's joins it under allOf.
+    for (const [keyword, value] of Object.entries(rule.wire(categories))) {
+      if (!(keyword in out)) out[keyword] = value;
+      else out['allOf'] = [...(Array.isArray(out['allOf']) ? out['allOf'] : []), { [keyword]: value }];
+    }
   }
   return out;
 }

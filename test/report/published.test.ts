@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAgent, type Agent } from '../../main/agent.js';
 import { applySchema } from '../../main/anonymize/apply.js';
 import { RULES } from '../../main/anonymize/rules.js';
-import { payloadSchema } from '../../main/report/validate.js';
+import { payloadSchema, wireSchema } from '../../main/report/validate.js';
+import { payloadAjv } from '../../main/report/validator-setup.js';
 import { validateWireReport } from '../../main/report/published.js';
 import { rawPayload } from '../anonymize/raw-payload.js';
 import { sandbox, type Sandbox } from '../support/temp-dirs.js';
@@ -61,6 +62,16 @@ describe('validateWireReport', () => {
       ok: false,
       reason: expect.stringMatching(/^not anonymized at \/errors\/captured\/0\/message/),
     });
+  });
+
+  it("the published schema keeps a field's own pattern beside its rule's (generated_at: a date-time, on the minute)", async () => {
+    const sent = (await agent.api.preview({ details_level: 0, anonymize: true })).payload;
+    const validate = payloadAjv().compile(wireSchema());
+    expect(validate(sent)).toBe(true);
+    for (const bad of ['not a dateT12:34:00Z', '2026-13-45T12:34:00Z', '2026-11-29T12:34:56Z']) {
+      expect(validate({ ...sent, generated_at: bad }), bad).toBe(false);
+      expect(validate.errors?.[0]?.instancePath).toBe('/generated_at');
+    }
   });
 
   it('every rule is its own fixed point: anonymizing an anonymized payload changes nothing but hashes', () => {
