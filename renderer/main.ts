@@ -103,7 +103,16 @@ function start(api: AgentApi, http: HttpAgentApi | null): void {
   // Set below, once the panel exists: it asks for a new preview when an answer changes.
   let sources: SourcesPanel | null = null;
   let sequence = 0;
-  async function loadPreview(): Promise<void> {
+  let previewQueued: Promise<void> | null = null;
+  /** Previews asked for in one turn (a first status, and the app list it brings) are built once. */
+  function loadPreview(): Promise<void> {
+    previewQueued ??= Promise.resolve().then(() => {
+      previewQueued = null;
+      return buildPreview();
+    });
+    return previewQueued;
+  }
+  async function buildPreview(): Promise<void> {
     const shownLevel = level();
     if (shownLevel === null) return;
     const mine = ++sequence;
