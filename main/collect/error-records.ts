@@ -2,8 +2,10 @@
 // preview). What leaves is built from them by the payload's error rules.
 
 /** Candor's main process, its page, or an app reporting through the intake. */
-export type ErrorSource = 'main' | 'renderer' | 'app';
-export type ErrorKind = 'uncaughtException' | 'unhandledRejection' | 'reported';
+export const ERROR_SOURCES = ['main', 'renderer', 'app'] as const;
+export const ERROR_KINDS = ['uncaughtException', 'unhandledRejection', 'reported'] as const;
+export type ErrorSource = (typeof ERROR_SOURCES)[number];
+export type ErrorKind = (typeof ERROR_KINDS)[number];
 
 export interface RecordedError {
   /** sha256 of the type and the top frames: groups repeats of one error on this machine. */

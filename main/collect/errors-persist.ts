@@ -1,6 +1,6 @@
 import { renameSync, unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { RecordedError as CapturedError, RecordedErrors as ErrorsSection } from './error-records.js';
+import { ERROR_KINDS, ERROR_SOURCES, type RecordedError, type RecordedErrors } from './error-records.js';
 import { writeFileAtomicSync } from '../util/atomic-write.js';
 import { log } from '../util/log.js';
 import { createPrivateDirsSync } from '../util/private-mode.js';
@@ -17,11 +17,11 @@ const FORMAT = 'candor-errors-v1';
 
 interface PersistFile {
   format: typeof FORMAT;
-  captured: CapturedError[];
+  captured: RecordedError[];
   dropped: number;
 }
 
-export function writePersistedSync(file: string, section: ErrorsSection): void {
+export function writePersistedSync(file: string, section: RecordedErrors): void {
   createPrivateDirsSync(dirname(file));
   const body: PersistFile = { format: FORMAT, captured: section.captured, dropped: section.dropped };
   writeFileAtomicSync(file, `${JSON.stringify(body)}\n`, { mode: 0o600 });
@@ -46,9 +46,9 @@ export interface LoadPersistedOptions {
  * undefined, and when consuming it is moved aside to `<file>.corrupt-<timestamp>`
  * (never deleted: it may be the only trace of a crash).
  */
-export function loadPersisted(file: string, now: Date, options: LoadPersistedOptions = {}): ErrorsSection | undefined {
+export function loadPersisted(file: string, now: Date, options: LoadPersistedOptions = {}): RecordedErrors | undefined {
   const consume = options.consume ?? true;
-  let section: ErrorsSection;
+  let section: RecordedErrors;
   try {
     let text: string;
     try {
@@ -85,10 +85,10 @@ export function loadPersisted(file: string, now: Date, options: LoadPersistedOpt
   return section;
 }
 
-const SOURCES: readonly string[] = ['main', 'renderer', 'app'];
-const KINDS: readonly string[] = ['uncaughtException', 'unhandledRejection', 'reported'];
+const SOURCES: readonly string[] = ERROR_SOURCES;
+const KINDS: readonly string[] = ERROR_KINDS;
 
-function parsePersisted(text: string): ErrorsSection {
+function parsePersisted(text: string): RecordedErrors {
   const data: unknown = JSON.parse(text);
   if (!isRecord(data) || data['format'] !== FORMAT) throw new Error(`not a ${FORMAT} file`);
   const { captured, dropped } = data;
@@ -97,7 +97,7 @@ function parsePersisted(text: string): ErrorsSection {
   return { captured: captured.map((item: unknown, i) => parseCaptured(item, i)), dropped };
 }
 
-function parseCaptured(item: unknown, i: number): CapturedError {
+function parseCaptured(item: unknown, i: number): RecordedError {
   if (!isRecord(item)) throw new Error(`captured[${i}] is not an object`);
   const str = (key: string): string => {
     const v = item[key];
@@ -117,8 +117,8 @@ function parseCaptured(item: unknown, i: number): CapturedError {
   };
   return {
     fingerprint: str('fingerprint'),
-    source: source as CapturedError['source'],
-    kind: kind as CapturedError['kind'],
+    source: source as RecordedError['source'],
+    kind: kind as RecordedError['kind'],
     type: str('type'),
     code: codeOf(item['code'], i),
     message: str('message'),

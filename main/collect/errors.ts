@@ -1,5 +1,5 @@
 import { log } from '../util/log.js';
-import type { ErrorKind, ErrorSource, RecordedError, RecordedErrors } from './error-records.js';
+import { ERROR_KINDS, ERROR_SOURCES, type ErrorKind, type ErrorSource, type RecordedError, type RecordedErrors } from './error-records.js';
 import { loadPersisted, removePersisted, writePersistedSync } from './errors-persist.js';
 import { fingerprint } from './stack-frames.js';
 
@@ -65,26 +65,33 @@ export function truncate(text: string, max: number): string {
   return text.slice(0, end) + TRUNCATED;
 }
 
-interface Entry {
-  fingerprint: string;
-  source: ErrorSource;
-  kind: ErrorKind;
-  type: string;
-  code: string | null;
-  message: string;
-  stack: string;
-  count: number;
+interface Entry extends Omit<RecordedError, 'first_seen' | 'last_seen'> {
   /** Occurrences already in a queued report. */
   queued: number;
   firstSeen: number;
   lastSeen: number;
 }
 
+/** An error's texts cut to what is kept. */
+function clipped(e: {
+  type: string;
+  code: string | null;
+  message: string;
+  stack: string;
+}): Pick<Entry, 'type' | 'code' | 'message' | 'stack'> {
+  return {
+    type: truncate(e.type, MAX_TYPE_CHARS),
+    code: e.code === null ? null : truncate(e.code, MAX_CODE_CHARS),
+    message: truncate(e.message, MAX_MESSAGE_CHARS),
+    stack: truncate(e.stack, MAX_STACK_CHARS),
+  };
+}
+
 /** Marks what one report carried as queued (see sectionForReport). */
 export type MarkQueued = () => void;
 
-const SOURCES: readonly string[] = ['main', 'renderer', 'app'];
-const KINDS: readonly string[] = ['uncaughtException', 'unhandledRejection', 'reported'];
+const SOURCES: readonly string[] = ERROR_SOURCES;
+const KINDS: readonly string[] = ERROR_KINDS;
 
 export class ErrorCapture {
   private readonly capacity: number;
@@ -127,40 +134,16 @@ export class ErrorCapture {
       throw new Error(`ErrorInput.stack must be a string when given, got ${typeof input.stack}`);
     if (input.code !== undefined && input.code !== null && typeof input.code !== 'string')
       throw new Error(`ErrorInput.code must be a string or null when given, got ${typeof input.code}`);
-    const code = input.code == null ? null : truncate(input.code, MAX_CODE_CHARS);
-    const type = truncate(input.type, MAX_TYPE_CHARS);
-    const message = truncate(input.message, MAX_MESSAGE_CHARS);
-    const stack = truncate(input.stack ?? '', MAX_STACK_CHARS);
+    const texts = clipped({ type: input.type, code: input.code ?? null, message: input.message, stack: input.stack ?? '' });
     const at = this.now().getTime();
-    const key = fingerprint(type, stack, message);
+    const key = fingerprint(texts.type, texts.stack, texts.message);
     const existing = this.entries.get(key);
     if (existing !== undefined) {
       this.entries.delete(key);
-      Object.assign(existing, {
-        source: input.source,
-        kind: input.kind,
-        type,
-        code,
-        message,
-        stack,
-        count: existing.count + 1,
-        lastSeen: at,
-      });
+      Object.assign(existing, texts, { source: input.source, kind: input.kind, count: existing.count + 1, lastSeen: at });
       this.entries.set(key, existing);
     } else {
-      this.insert({
-        fingerprint: key,
-        source: input.source,
-        kind: input.kind,
-        type,
-        code,
-        message,
-        stack,
-        count: 1,
-        queued: 0,
-        firstSeen: at,
-        lastSeen: at,
-      });
+      this.insert({ fingerprint: key, source: input.source, kind: input.kind, ...texts, count: 1, queued: 0, firstSeen: at, lastSeen: at });
     }
     // An uncaught error is written by the crash monitor; a reported one is written now.
     if (input.kind === 'reported') this.persistNow();
@@ -245,10 +228,7 @@ export class ErrorCapture {
         fingerprint: c.fingerprint,
         source: c.source,
         kind: c.kind,
-        type: truncate(c.type, MAX_TYPE_CHARS),
-        code: c.code === null ? null : truncate(c.code, MAX_CODE_CHARS),
-        message: truncate(c.message, MAX_MESSAGE_CHARS),
-        stack: truncate(c.stack, MAX_STACK_CHARS),
+        ...clipped(c),
         count: c.count,
         queued: 0,
         firstSeen: Date.parse(c.first_seen),

@@ -11,6 +11,7 @@ import {
   SDK_LANGUAGES,
 } from '../anonymize/categories.js';
 import type { Rule } from '../anonymize/rule-names.js';
+import { ERROR_KINDS, ERROR_SOURCES } from '../collect/error-records.js';
 import { SAFE_NAME } from '../anonymize/safe-name.js';
 
 // The payload, defined once. Every field carries:
@@ -295,10 +296,10 @@ const CapturedError = z
     fingerprint: m(z.string(), "This machine's grouping key for repeats of the error (raw frames); never sent.", {
       rule: 'local',
     }).optional(),
-    source: m(z.enum(['main', 'renderer', 'app']), "Where it happened: Candor's main process, its page, or an app reporting through it.", {
+    source: m(z.enum(ERROR_SOURCES), "Where it happened: Candor's main process, its page, or an app reporting through it.", {
       rule: 'keep',
     }),
-    kind: m(z.enum(['uncaughtException', 'unhandledRejection', 'reported']), 'How it was captured.', { rule: 'keep' }),
+    kind: m(z.enum(ERROR_KINDS), 'How it was captured.', { rule: 'keep' }),
     type: m(z.string(), 'Error type: a built-in or library class, or made of known words; else `<type>`.', { rule: 'error-type' }),
     code: m(z.string().nullable(), 'Error code from the known lists (ENOENT, ERR_*, HTTP_404, SQLSTATE_*), else null.', {
       rule: 'error-code',
