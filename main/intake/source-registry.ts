@@ -251,9 +251,7 @@ export class SourceRegistry {
         version: entry.identity.version,
         sdk: { ...entry.identity.sdk },
         os_type: entry.identity.os_type,
-        counters: store.counters(),
-        timers: store.timers(),
-        detail: store.detail(),
+        ...store.aggregates(),
         errors: store.errorsSection(),
         dropped: store.droppedCounts(),
       });

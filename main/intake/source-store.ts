@@ -164,38 +164,31 @@ export class SourceStore {
     this.errors.record({ source: 'app', kind: 'reported', type, message, stack: truncate(stack, this.limits.maxStackChars) });
   }
 
-  counters(): Record<string, number> {
-    const out: Record<string, number> = {};
+  /** Counters summed, timers merged and each series' detail, in one pass: a histogram series is merged once. */
+  aggregates(): { counters: Record<string, number>; timers: Record<string, RawSourceTimer>; detail: RawSourceSeries[] } {
+    const counters: Record<string, number> = {};
+    const timers: Record<string, RawSourceTimer> = {};
+    const detail: RawSourceSeries[] = [];
     for (const m of this.metrics.values()) {
-      if (m.kind !== 'counter' || m.series.size === 0) continue;
+      if (m.series.size === 0) continue;
+      const all = m.kind === 'histogram' ? newSeriesArray() : null;
       let sum = 0;
-      for (const s of m.series.values()) sum += (s as CounterSeries).total();
-      out[m.name] = sum;
-    }
-    return out;
-  }
-
-  timers(): Record<string, RawSourceTimer> {
-    const out: Record<string, RawSourceTimer> = {};
-    for (const m of this.metrics.values()) {
-      if (m.kind !== 'histogram' || m.series.size === 0) continue;
-      const all = newSeriesArray();
-      for (const s of m.series.values()) mergeInto(all, (s as HistogramSeries).merged());
-      out[m.name] = { ...timerStats(all), unit: m.unit };
-    }
-    return out;
-  }
-
-  detail(): RawSourceSeries[] {
-    const out: RawSourceSeries[] = [];
-    for (const m of this.metrics.values()) {
       for (const s of m.series.values()) {
         const labels = { categories: { ...s.labels.categories }, hashed: { ...s.labels.hashed } };
-        if (s instanceof CounterSeries) out.push({ name: m.name, kind: 'counter', unit: m.unit, labels, value: s.total() });
-        else out.push({ name: m.name, kind: 'histogram', unit: m.unit, labels, stats: timerStats(s.merged()) });
+        if (s instanceof CounterSeries) {
+          const value = s.total();
+          sum += value;
+          detail.push({ name: m.name, kind: 'counter', unit: m.unit, labels, value });
+        } else {
+          const merged = s.merged();
+          if (all !== null) mergeInto(all, merged);
+          detail.push({ name: m.name, kind: 'histogram', unit: m.unit, labels, stats: timerStats(merged) });
+        }
       }
+      if (all === null) counters[m.name] = sum;
+      else timers[m.name] = { ...timerStats(all), unit: m.unit };
     }
-    return out;
+    return { counters, timers, detail };
   }
 
   errorsSection(): RecordedErrors {
