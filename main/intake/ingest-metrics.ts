@@ -213,7 +213,8 @@ function ingestMetric(metric: unknown, sink: SourceSink, store: SourceStore, dep
     outcome.accepted++;
     const series = state.series.find(reader.keys, reader.values, reader.n) ?? store.newSeries(state, reader);
     if (series === null) continue;
-    const startNs = int64(p['startTimeUnixNano']);
+    // Only a cumulative point's start time tells its streams apart: a delta is just added.
+    const startNs = temporality === CUMULATIVE ? int64(p['startTimeUnixNano']) : 0;
     const start = Number.isNaN(startNs) ? 0 : startNs;
     if (histogram === null) store.addCounter(state, series as CounterSeries, temporality, start, value);
     else store.addHistogram(series as HistogramSeries, temporality, start, histogram);
