@@ -187,14 +187,15 @@ export class Ledger {
     return join(this.bodiesDir, `${sha256}.json`);
   }
 
+  /** After data left under `id`: recorded like recordIdDurably, and known in memory even when the write fails. */
   private recordId(id: string): void {
-    if (!this.knownIds.includes(id)) {
-      this.knownIds = [...this.knownIds, id];
+    try {
+      this.recordIdDurably(id);
+    } catch (error) {
+      if (!this.knownIds.includes(id)) this.knownIds = [...this.knownIds, id];
       this.idsSaved = false;
+      throw error;
     }
-    if (this.idsSaved) return;
-    writeFileAtomicSync(this.idsFile, `${JSON.stringify(this.knownIds)}\n`);
-    this.idsSaved = true;
   }
 
   private readEntries(): StoredEntry[] {
