@@ -1,4 +1,4 @@
-import { BUCKET_COUNT, BUCKET_UPPER_MS } from '../main/collect/histogram.js';
+import { BUCKET_COUNT, representative } from '../main/collect/histogram.js';
 
 // Percentiles across a fleet come from merged histograms: each instance's bucket counts
 // (layout candor-log-linear-1, the agent's BUCKET_UPPER_MS, index for index) are summed,
@@ -11,13 +11,6 @@ export interface MergedPercentiles {
   p50: number | null;
   p95: number | null;
   p99: number | null;
-}
-
-/** A bucket's representative value: its midpoint (0 for the zero bucket), kept within the observed [min, max]. */
-function representative(index: number, min: number, max: number): number {
-  const upper = BUCKET_UPPER_MS[index] ?? BUCKET_UPPER_MS[BUCKET_COUNT - 1] ?? 0;
-  const mid = index === 0 ? 0 : ((BUCKET_UPPER_MS[index - 1] ?? 0) + upper) / 2;
-  return Math.min(max, Math.max(min, mid));
 }
 
 /** Nearest-rank p50/p95/p99 of merged bucket counts ([index, count] in any order, indexes may repeat). */

@@ -110,8 +110,8 @@ export function mergeInto(dst: Float64Array, src: Float64Array): void {
   for (let i = LE_SLOTS; i < SERIES_LENGTH; i++) dst[i] = (dst[i] as number) + (src[i] as number);
 }
 
-/** Value reported for a bucket: its midpoint (0 for the zero bucket), clamped to [min, max]. */
-function representative(bucket: number, min: number, max: number): number {
+/** Value reported for a bucket: its midpoint (0 for the zero bucket), clamped to [min, max]. The collector's fleet percentiles use it too. */
+export function representative(bucket: number, min: number, max: number): number {
   const mid = bucket === 0 ? 0 : ((BUCKET_UPPER_MS[bucket - 1] as number) + (BUCKET_UPPER_MS[bucket] as number)) / 2;
   return Math.min(max, Math.max(min, mid));
 }
