@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../main/control/config-load.js';
-import { parseListen, type CollectorConfig } from '../main/control/config-schema.js';
+import { isHttpUrl, parseListen, type CollectorConfig } from '../main/control/config-schema.js';
 import { resolveDataDir } from '../main/control/paths.js';
 
 // The collector's settings: the `collector:` section of the same layered config as the
@@ -37,16 +37,11 @@ export function collectorSettings(flags: CollectorFlags, env: NodeJS.ProcessEnv,
   if (flags.clickhouse !== undefined) config.clickhouse.url = flags.clickhouse;
   const listen = parseListen(config.listen);
   if (listen === null) throw new ConfigError({ source: '--listen', problem: `expected HOST:PORT, got ${JSON.stringify(config.listen)}` });
-  if (flags.clickhouse !== undefined) {
-    try {
-      const url = new URL(flags.clickhouse);
-      if (!['http:', 'https:'].includes(url.protocol) || url.username !== '' || url.password !== '') throw new Error('bad');
-    } catch {
-      throw new ConfigError({
-        source: '--clickhouse',
-        problem: `expected ClickHouse's HTTP interface as an http:// or https:// URL without user:password (use collector.clickhouse.user/password), got ${JSON.stringify(flags.clickhouse)}`,
-      });
-    }
+  if (flags.clickhouse !== undefined && !isHttpUrl(flags.clickhouse)) {
+    throw new ConfigError({
+      source: '--clickhouse',
+      problem: `expected ClickHouse's HTTP interface as an http:// or https:// URL without user:password (use collector.clickhouse.user/password), got ${JSON.stringify(flags.clickhouse)}`,
+    });
   }
   const base = resolveDataDir({ flag: flags.dataDir, env });
   try {

@@ -1,5 +1,5 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { tokenMatches } from '../../main/util/bearer-token.js';
 import { computeAggregates, type Aggregates } from '../aggregates.js';
 import { aggregatesCsv } from '../export-csv.js';
 import { BodyError } from '../http-body.js';
@@ -12,10 +12,7 @@ import type { RouteContext } from './context.js';
 // origin is refused (the dashboard at / is the only page meant to call these).
 
 export function authorized(ctx: RouteContext, req: IncomingMessage, res: ServerResponse): boolean {
-  const header = req.headers.authorization ?? '';
-  const given = Buffer.from(header.startsWith('Bearer ') ? header.slice(7).trim() : '');
-  const expected = Buffer.from(ctx.adminToken);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+  if (!tokenMatches(req.headers.authorization, ctx.adminToken)) {
     sendError(
       res,
       401,

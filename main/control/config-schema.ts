@@ -48,7 +48,8 @@ export function parseListen(text: string): { host: string; port: number } | null
   return { host: match[1] ?? match[2] ?? '', port };
 }
 
-function isHttpUrl(text: string): boolean {
+/** An http(s) URL with a host and no user:password in it. */
+export function isHttpUrl(text: string): boolean {
   try {
     const url = new URL(text);
     return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '' && url.username === '' && url.password === '';

@@ -1,5 +1,5 @@
-import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { tokenMatches } from '../util/bearer-token.js';
 import { answerClientErrors, closeServer, listenLoopback } from '../util/loopback-server.js';
 import type { AgentApi, CallName } from '../api.js';
 import { callWithArgs, calls, ContractError, parseInput } from '../api.js';
@@ -45,13 +45,6 @@ export interface HttpServerHandle {
 
 type Handler = (req: IncomingMessage, res: ServerResponse, query: URLSearchParams) => Promise<void>;
 type Method = 'GET' | 'POST';
-
-function tokenMatches(header: string | undefined, token: string): boolean {
-  if (!header?.startsWith('Bearer ')) return false;
-  const given = Buffer.from(header.slice('Bearer '.length).trim());
-  const expected = Buffer.from(token);
-  return given.length === expected.length && timingSafeEqual(given, expected);
-}
 
 function errorStatus(error: unknown): { status: number; message: string } {
   if (error instanceof ContractError) return { status: error.status, message: error.message };
